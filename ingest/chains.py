@@ -1,0 +1,143 @@
+"""Codec chains: which wrong decodings we undo, and each wrong decoder's exact behaviour.
+
+A chain is written as the history of the text, true encoding first: ``("utf-8",
+"gbk")`` means UTF-8 bytes were decoded as GBK. Two layers read
+``("utf-8", "gbk", "utf-8", "windows-1252")``.
+
+Everything here is about bytes and Python's own codecs: no scoring, no search.
+"""
+
+from __future__ import annotations
+
+import codecs
+import re
+from dataclasses import dataclass
+
+#: Families of double-byte decoders that turn UTF-8 into CJK mojibake. The first
+#: codec of a family is the one most software used; later ones are supersets we try
+#: when a character is missing from it. Python's codec names.
+FORWARD_FAMILIES: dict[str, tuple[str, ...]] = {
+    "gbk": ("gbk", "gb18030"),
+    "big5": ("big5", "cp950"),
+    "shift_jis": ("shift_jis", "cp932"),
+    "euc_jp": ("euc_jp",),
+    "euc_kr": ("euc_kr", "cp949"),
+}
+
+#: Legacy encodings whose bytes get read as Latin-1 or Windows-1252, in the order we
+#: try them. Multi-byte sets first: a strict decode through one of them is strong
+#: evidence by itself; single-byte sets always decode and rely on scoring alone.
+REVERSE_MULTIBYTE: tuple[str, ...] = ("gbk", "gb18030", "big5", "cp950", "shift_jis",
+                                      "cp932", "euc_jp", "euc_kr", "cp949")
+REVERSE_SINGLEBYTE: tuple[str, ...] = ("cp1251", "koi8_r", "cp1253", "cp1255", "cp1256",
+                                       "tis_620")
+
+#: One valid UTF-8 multi-byte character (RFC 3629: no overlongs, no surrogates).
+UTF8_CHAR = (
+    rb"(?:[\xc2-\xdf][\x80-\xbf]|\xe0[\xa0-\xbf][\x80-\xbf]|[\xe1-\xec\xee\xef][\x80-\xbf]{2}"
+    rb"|\xed[\x80-\x9f][\x80-\xbf]|\xf0[\x90-\xbf][\x80-\xbf]{2}|[\xf1-\xf3][\x80-\xbf]{3}"
+    rb"|\xf4[\x80-\x8f][\x80-\xbf]{2})"
+)
+#: A stretch of UTF-8 multi-byte characters, possibly ending in one ASCII byte that
+#: a double-byte decoder swallowed as a trail byte (“a read as GBK is 鈥渁).
+UTF8_STRETCH = re.compile(UTF8_CHAR + rb"+[\x40-\x7e]?")
+
+
+def canonical(codec: str) -> str:
+    """Python's canonical name for a codec ("cp1252" -> "cp1252", "GBK" -> "gbk")."""
+    return codecs.lookup(codec).name
+
+
+# Windows-1252 as software really decodes it: the five bytes it leaves undefined
+# come out as the C1 controls of Latin-1. Encoding through this table turns text
+# read as either Latin-1 or Windows-1252 back into its bytes.
+_SLOPPY_1252 = {}
+for _b in range(0x80, 0x100):
+    try:
+        _SLOPPY_1252[ord(bytes([_b]).decode("cp1252"))] = _b
+    except UnicodeDecodeError:
+        pass
+_TO_LATIN1 = {cp: b for cp, b in _SLOPPY_1252.items() if cp >= 0x100}
+#: Characters that Latin-1 or Windows-1252 produce from a high byte.
+SBCS_HIGH = "".join(sorted({chr(c) for c in range(0x80, 0x100)} | {chr(c) for c in _TO_LATIN1}))
+
+
+def sbcs_bytes(text: str) -> bytes | None:
+    """The bytes that Latin-1 or Windows-1252 decoded into `text`, or None."""
+    try:
+        return text.translate(_TO_LATIN1).encode("latin-1")
+    except UnicodeEncodeError:
+        return None
+
+
+def sbcs_name(text: str) -> str:
+    """Which of the two single-byte decoders `text` shows evidence of."""
+    return "windows-1252" if any(ord(c) in _TO_LATIN1 for c in text) else "latin-1"
+
+
+@dataclass(frozen=True)
+class Encoded:
+    """A run of text encoded back into the bytes a wrong decoder saw.
+
+    `holes` are byte offsets where the decoder wrote U+FFFD: the byte there is lost.
+    `bounds` are the byte offsets of character boundaries (len(text) + 1 of them).
+    `codecs` is, per character, which member of the family encoded it.
+    """
+
+    data: bytes
+    holes: tuple[int, ...]
+    bounds: tuple[int, ...]
+
+
+LOST = 0x00  # placeholder byte value at a hole; never a valid byte of a mojibake run
+
+
+def encode_run(run: str, family: tuple[str, ...]) -> Encoded | None:
+    """Encode `run` with the first family codec that has each character.
+
+    Returns None if some character is in no codec of the family: then the run is
+    not this family's mojibake (or must be split at that character).
+    """
+    if "\ufffd" not in run:
+        for codec in family:
+            try:
+                data = run.encode(codec)
+            except UnicodeEncodeError:
+                continue
+            if len(data) == 2 * len(run):
+                bounds = tuple(range(0, len(data) + 1, 2))
+            else:
+                bounds = _bounds(run, codec)
+            return Encoded(data, (), bounds)
+    out = bytearray()
+    holes = []
+    bounds = [0]
+    for ch in run:
+        if ch == "\ufffd":
+            holes.append(len(out))
+            out.append(LOST)
+        else:
+            for codec in family:
+                try:
+                    out += ch.encode(codec)
+                    break
+                except UnicodeEncodeError:
+                    continue
+            else:
+                return None
+        bounds.append(len(out))
+    return Encoded(bytes(out), tuple(holes), tuple(bounds))
+
+
+def _bounds(run: str, codec: str) -> tuple[int, ...]:
+    offsets = [0]
+    n = 0
+    for ch in run:
+        n += len(ch.encode(codec))
+        offsets.append(n)
+    return tuple(offsets)
+
+
+def decodes_to(data: bytes, codec: str, expected: str) -> bool:
+    """The forward check: does `codec`, replacing errors as Python does, give `expected`?"""
+    return data.decode(codec, errors="replace") == expected

@@ -1,0 +1,191 @@
+"""UTF-8 read as a CJK double-byte codec: find the runs, decode them back, judge them.
+
+"they’re" in UTF-8 is 74 68 65 79 E2 80 99 72 65. GBK reads E2 80 as 鈥 and 99 72
+as 檙 (it swallows the ASCII "r" as a trail byte), giving "they鈥檙e". Encoding the
+non-ASCII run "鈥檙" back to GBK gives E2 80 99 72, which is valid UTF-8: "’r".
+
+Clean CJK text also encodes to bytes that sometimes look like UTF-8, so a decoding is
+only a candidate; `plausible.cost` decides, with a margin in favour of leaving text
+alone. Runs that hold U+FFFD go to `lossy.recover`.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+from dataclasses import dataclass
+
+from . import lossy, plausible
+from .chains import FORWARD_FAMILIES, UTF8_STRETCH, Encoded, encode_run
+from .edits import Edit
+
+#: A decoding must be this many nats cheaper than what is there to replace it. A
+#: false repair is worse than a missed one.
+MARGIN = 6.0
+#: A part of a longer CJK run is a candidate only if it holds this many bytes of
+#: multi-byte UTF-8: one clean hanzi in GBK is often a valid 2-byte UTF-8 sequence
+#: by chance (about one in eight), three bytes or more by chance far less often.
+MIN_PART_BYTES = 3
+#: Context (characters each side) given to the cost comparison.
+CONTEXT = 12
+
+NON_ASCII = re.compile(r"[^\x00-\x7f]+")
+
+
+@dataclass(frozen=True)
+class Candidate:
+    start: int          # offsets in the line
+    end: int
+    after: str
+    codec: str
+    gain: float         # nats saved over the original span
+    share: float = 1.0  # for lossy candidates, the top guess's probability
+    lossy: bool = False
+
+
+def confidence(gain: float, share: float = 1.0) -> float:
+    """Map a cost gain (nats) to a 0..1 confidence; lossy guesses scale by their share."""
+    strict = 1.0 - 0.5 * math.exp(-(gain - MARGIN) / 8.0)
+    return round(max(0.5, min(0.999, strict)) * share, 3)
+
+
+def repair_line(line: str, offset: int, evidence: Counter, with_gaps: bool) -> list[Edit]:
+    """Edits that undo UTF-8-as-CJK mojibake in one line (offsets shifted by `offset`).
+
+    With `with_gaps` False only exact decodings are made; with True only runs holding
+    U+FFFD are considered, and their gaps are filled from context.
+    """
+    edits = []
+    for m in NON_ASCII.finditer(line):
+        if ("\ufffd" in m.group()) != with_gaps:
+            continue
+        best = None
+        for family in FORWARD_FAMILIES.values():
+            for cand in _candidates(line, m.start(), m.end(), family, evidence):
+                if best is None or cand.gain > best.gain:
+                    best = cand
+        if best is not None:
+            if best.lossy:
+                lossy.note_evidence(evidence, line[max(0, best.start - 1):best.start] + best.after
+                                    + line[best.end:best.end + 1])
+            edits.append(
+                Edit(
+                    offset + best.start,
+                    offset + best.end,
+                    best.after,
+                    ("utf-8", best.codec),
+                    confidence(best.gain, best.share),
+                    best.lossy,
+                )
+            )
+    return edits
+
+
+def _candidates(line: str, start: int, end: int, family: tuple[str, ...],
+                evidence: dict[str, int]) -> list[Candidate]:
+    run = line[start:end]
+    enc = encode_run(run, family)
+    if enc is None:
+        return _split_at_foreign(line, start, end, family, evidence)
+    if enc.holes:
+        cand = _lossy(line, start, end, enc, family, evidence)
+        return [cand] if cand else []
+    try:
+        text = enc.data.decode("utf-8")
+    except UnicodeDecodeError:
+        return _parts(line, start, enc, family)
+    codec = _exact_codec(enc.data, run, family)
+    cand = _judge(line, start, end, text, codec)
+    return [cand] if cand else []
+
+
+def _split_at_foreign(line: str, start: int, end: int, family: tuple[str, ...],
+                      evidence: dict[str, int]) -> list[Candidate]:
+    """A run holding a character the family lacks: try the pieces between such characters."""
+    out = []
+    piece = start
+    for i in range(start, end + 1):
+        if i == end or (line[i] != "\ufffd" and encode_run(line[i], family) is None):
+            if i > piece:
+                out.extend(_candidates(line, piece, i, family, evidence))
+            piece = i + 1
+    return out
+
+
+def _parts(line: str, start: int, enc: Encoded, family: tuple[str, ...]) -> list[Candidate]:
+    """Parts of a run that decode as UTF-8 on their own, aligned to character bounds."""
+    out = []
+    bounds = {b: i for i, b in enumerate(enc.bounds)}
+    for m in UTF8_STRETCH.finditer(enc.data):
+        s, e = m.span()
+        if e - s < MIN_PART_BYTES:
+            continue
+        piece_start = next((b for b in range(s, e) if b in bounds and _is_lead(enc.data, b)), None)
+        piece_end = next((b for b in range(e, s, -1) if b in bounds and _ends_char(enc.data, s, b)),
+                         None)
+        if piece_start is None or piece_end is None or piece_end - piece_start < MIN_PART_BYTES:
+            continue
+        chunk = enc.data[piece_start:piece_end]
+        try:
+            text = chunk.decode("utf-8")
+        except UnicodeDecodeError:
+            continue
+        a, b = start + bounds[piece_start], start + bounds[piece_end]
+        cand = _judge(line, a, b, text, _exact_codec(chunk, line[a:b], family))
+        if cand:
+            out.append(cand)
+    return out
+
+
+def _is_lead(data: bytes, i: int) -> bool:
+    return not (0x80 <= data[i] < 0xC0)
+
+
+def _ends_char(data: bytes, s: int, end: int) -> bool:
+    """Does a UTF-8 character (or a swallowed ASCII byte) end right before `end`?"""
+    try:
+        data[s:end].decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def _exact_codec(data: bytes, run: str, family: tuple[str, ...]) -> str:
+    for codec in family:
+        if data.decode(codec, errors="replace") == run:
+            return codec
+    return family[-1]
+
+
+def _judge(line: str, start: int, end: int, text: str, codec: str) -> Candidate | None:
+    if "\ufffd" in text or text == line[start:end]:
+        # Decoding to U+FFFD means the bytes were lost before this decoder saw
+        # them (锟斤拷): reported later as unrecoverable, never "repaired".
+        return None
+    gain = span_gain(line, start, end, text)
+    if gain < MARGIN:
+        return None
+    return Candidate(start, end, text, codec, gain)
+
+
+def span_gain(line: str, start: int, end: int, text: str) -> float:
+    """Nats saved by putting `text` in place of line[start:end], judged with context."""
+    left = line[max(0, start - CONTEXT):start]
+    right = line[end:end + CONTEXT]
+    return plausible.cost(left + line[start:end] + right) - plausible.cost(left + text + right)
+
+
+def _lossy(line: str, start: int, end: int, enc: Encoded, family: tuple[str, ...],
+           evidence: dict[str, int]) -> Candidate | None:
+    run = line[start:end]
+    if run.strip("\ufffd") == "":
+        return None   # nothing but replacement characters: no evidence of a chain
+    right = line[end:end + CONTEXT]
+    guess = lossy.recover(run, enc.data, enc.holes, family, line[:start], right, evidence)
+    if guess is None:
+        return None
+    gain = span_gain(line, start, end, guess.text)
+    if gain < MARGIN:
+        return None
+    return Candidate(start, end, guess.text, guess.codec, gain, guess.share, True)

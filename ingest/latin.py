@@ -1,0 +1,88 @@
+"""The Latin family (UTF-8 read as Windows-1252, Latin-1, MacRoman, ...): ftfy's ground.
+
+We do not reimplement what ftfy does well: each line ftfy's own heuristic flags
+(`ftfy.badness.is_bad`) goes through `ftfy.fix_encoding_and_explain`, and its plan
+becomes our codec chain. We only cut ftfy's line-level result into spans (so clean
+parts of the line stay outside every step) and refuse a result that our own scoring
+finds clearly worse than the input, which catches ftfy's rare false positives.
+"""
+
+from __future__ import annotations
+
+import re
+
+import ftfy
+from ftfy.badness import is_bad
+
+from . import plausible
+from .edits import Edit
+
+#: Names ftfy uses in its plans, as the codec the text really went through.
+_NAMES = {"sloppy-windows-1252": "windows-1252", "utf-8-variants": "utf-8"}
+_ASCII_SPLIT = re.compile(r"([\x00-\x7f]+)")
+#: ftfy's plan steps that guess bytes rather than read them.
+_GUESSING = {"restore_byte_a0", "replace_lossy_sequences"}
+
+
+def repair_line(line: str, offset: int) -> list[Edit]:
+    if line.isascii() or not is_bad(line):
+        return []
+    fixed, plan = ftfy.fix_encoding_and_explain(line)
+    if fixed == line or not plan:
+        return []
+    chain = _chain(plan)
+    lossy = any(step[1] in _GUESSING for step in plan) or "\ufffd" in fixed
+    confidence = 0.9 if lossy else 0.97
+    edits = []
+    for s, e, after in _spans(line, fixed):
+        before = line[s:e]
+        if plausible.cost(after) > plausible.cost(before):
+            return []
+        edits.append(Edit(offset + s, offset + e, after, chain, confidence, lossy))
+    return edits
+
+
+def _chain(plan: list[tuple[str, str]]) -> tuple[str, ...]:
+    """ftfy's plan (undo order) as our chain (history order, true encoding first)."""
+    pairs: list[tuple[str, str]] = []
+    pending: str | None = None
+    for action, name in plan:
+        name = _NAMES.get(name, name)
+        if action == "encode":
+            pending = name
+        elif action == "decode" and pending is not None:
+            pairs.append((name, pending))
+            pending = None
+        elif action == "apply" and name == "decode_inconsistent_utf8":
+            pairs.append(("utf-8", "windows-1252"))
+        elif action == "apply" and name == "fix_c1_controls":
+            pairs.append(("windows-1252", "latin-1"))
+    chain: tuple[str, ...] = ()
+    for pair in reversed(pairs):
+        chain += pair
+    return chain or ("utf-8", "windows-1252")
+
+
+def _spans(old: str, new: str) -> list[tuple[int, int, str]]:
+    """Cut a line-level change into the spans that changed.
+
+    ASCII survives these repairs byte for byte, so when both lines have the same
+    ASCII skeleton, the non-ASCII runs pair up one to one. Otherwise the change is
+    one span between the common prefix and suffix.
+    """
+    a, b = _ASCII_SPLIT.split(old), _ASCII_SPLIT.split(new)
+    if len(a) == len(b) and a[1::2] == b[1::2]:
+        spans = []
+        pos = 0
+        for i, (x, y) in enumerate(zip(a, b)):
+            if i % 2 == 0 and x != y:
+                spans.append((pos, pos + len(x), y))
+            pos += len(x)
+        return spans
+    p = 0
+    while p < min(len(old), len(new)) and old[p] == new[p]:
+        p += 1
+    q = 0
+    while q < min(len(old), len(new)) - p and old[-1 - q] == new[-1 - q]:
+        q += 1
+    return [(p, len(old) - q, new[p:len(new) - q])]

@@ -1,0 +1,255 @@
+"""Lost bytes: what a U+FFFD written by a wrong decoder could have stood for.
+
+When GBK decodes the UTF-8 of " — " (E2 80 94 20), it reads E2 80 as 鈥, then
+finds 94 followed by a space, which is no GBK character: it writes U+FFFD and the
+byte 94 is gone. We enumerate every byte value the gap could have held, keep the
+candidates that (1) complete valid UTF-8 and (2) pass the forward check — encoded as
+UTF-8 and decoded again by the same wrong codec they reproduce the observed text
+exactly — and rank the survivors by context. If nothing survives we invent nothing.
+"""
+
+from __future__ import annotations
+
+import math
+import unicodedata
+from dataclasses import dataclass
+from collections import Counter
+from functools import lru_cache
+
+from . import plausible
+from .chains import LOST
+
+#: Survivors scored per gap at most; candidates are pre-sorted by their own cost, so
+#: the cap drops only characters rarer than the ones kept.
+MAX_CANDIDATES = 400
+#: Characters of context each side for the cost comparison.
+CONTEXT = 12
+
+
+@dataclass(frozen=True)
+class Guess:
+    text: str          # the decoded run, gaps filled
+    codec: str         # the family member whose forward check it passed
+    share: float       # its share of the probability among the survivors (0..1)
+    cost: float
+
+
+def _char_ranges(n: int) -> tuple[range, ...]:
+    """Lead-byte range and continuation ranges of an n-byte UTF-8 character."""
+    cont = range(0x80, 0xC0)
+    if n == 2:
+        return (range(0xC2, 0xE0), cont)
+    if n == 3:
+        return (range(0xE0, 0xF0), cont, cont)
+    return (range(0xF0, 0xF5), cont, cont, cont)
+
+
+def _utf8_len(lead: int) -> int:
+    if 0xC2 <= lead < 0xE0:
+        return 2
+    if 0xE0 <= lead < 0xF0:
+        return 3
+    if 0xF0 <= lead < 0xF5:
+        return 4
+    return 0
+
+
+def _parses(template: tuple[int | None, ...]) -> list[list[tuple[int, int]]]:
+    """Ways to cut the template into UTF-8 characters: lists of (offset, length).
+
+    None marks a lost byte. Known bytes fix a character's length; a lost lead byte
+    leaves it open, so several parses can exist.
+    """
+    results: list[list[tuple[int, int]]] = []
+
+    def walk(i: int, acc: list[tuple[int, int]]) -> None:
+        if len(results) > 16:
+            return
+        if i == len(template):
+            results.append(list(acc))
+            return
+        b = template[i]
+        if b is not None and b < 0x80:
+            walk(i + 1, acc + [(i, 1)])
+            return
+        lengths = (2, 3, 4) if b is None else (_utf8_len(b),)
+        for n in lengths:
+            if n == 0 or i + n > len(template):
+                continue
+            if all(template[j] is None or 0x80 <= template[j] < 0xC0 for j in range(i + 1, i + n)):
+                walk(i + n, acc + [(i, n)])
+
+    walk(0, [])
+    return results
+
+
+@lru_cache(maxsize=4096)
+def _char_options(known: tuple[int | None, ...]) -> tuple[str, ...]:
+    """Characters whose UTF-8 bytes agree with `known` (None = any), cheapest first."""
+    ranges = _char_ranges(len(known))
+    pools = [range(b, b + 1) if b is not None else r for b, r in zip(known, ranges)]
+    out = []
+
+    def build(prefix: bytes, k: int) -> None:
+        if k == len(pools):
+            try:
+                ch = prefix.decode("utf-8")
+            except UnicodeDecodeError:
+                return
+            out.append(ch)
+            return
+        for v in pools[k]:
+            build(prefix + bytes([v]), k + 1)
+
+    build(b"", 0)
+    scored = sorted(out, key=_alone_cost)
+    return tuple(c for c in scored if _alone_cost(c) < plausible.IMPOSSIBLE)[:MAX_CANDIDATES]
+
+
+def _alone_cost(ch: str) -> float:
+    return plausible.word_cost(ch) if plausible.is_word_char(ch) else plausible.symbol_cost(ch)
+
+
+def _fill(template: tuple[int | None, ...]) -> list[str]:
+    """Every valid UTF-8 text the template could have been (capped)."""
+    texts: list[str] = []
+    for parse in _parses(template):
+        options: list[tuple[str, ...]] = []
+        for off, n in parse:
+            chunk = template[off:off + n]
+            if None not in chunk:
+                try:
+                    options.append((bytes(chunk).decode("utf-8"),))  # type: ignore[arg-type]
+                except UnicodeDecodeError:
+                    break
+            else:
+                options.append(_char_options(chunk))
+        else:
+            combos = [""]
+            for opts in options:
+                combos = [c + o for c in combos for o in opts][:MAX_CANDIDATES * 4]
+            texts.extend(combos)
+    return texts
+
+
+def recover(
+    run: str,
+    data: bytes,
+    holes: tuple[int, ...],
+    family: tuple[str, ...],
+    left: str,
+    right: str,
+    evidence: Counter,
+) -> Guess | None:
+    """The best consistent filling of the gaps in `run`, or None if none is consistent.
+
+    `data` is the run encoded back with LOST at `holes`; `left`/`right` are the
+    neighbouring text (for the forward check, `right` must start with the character
+    that followed the run, since it decided how the decoder failed).
+    """
+    hole_set = set(holes)
+    template = tuple(None if i in hole_set else b for i, b in enumerate(data))
+    follow = right[:1]
+    expected = run + follow
+    survivors: list[tuple[str, str]] = []
+    for width in (1, 2):
+        if width == 2:
+            template = tuple(x for b in template for x in ((None, None) if b is None else (b,)))
+        for text in _fill(template):
+            raw = text.encode("utf-8") + follow.encode("utf-8", "surrogatepass")
+            for codec in family:
+                if raw.decode(codec, errors="replace") == expected:
+                    survivors.append((text, codec))
+                    break
+        if survivors:
+            break
+    if not survivors:
+        return None
+    scored = sorted(
+        ((_context_cost(t, left, right, evidence), t, c) for t, c in survivors), key=lambda x: x[0]
+    )
+    best_cost, best_text, best_codec = scored[0]
+    total = sum(math.exp(best_cost - s) for s, _, _ in scored)
+    return Guess(best_text, best_codec, 1.0 / total, best_cost)
+
+
+def _context_cost(text: str, left: str, right: str, evidence: Counter) -> float:
+    """Cost of a filled run in its surroundings, with the document's own evidence.
+
+    Evidence counts each mark the document uses, alone and with the kinds of its
+    neighbours: a text that writes " – " elsewhere most likely lost an en dash
+    between two spaces, whatever its apostrophes are.
+    """
+    near_left = left[-CONTEXT:]
+    total = (plausible.cost(near_left + text + right) - plausible.cost(near_left)
+             - plausible.cost(right))
+    lch = left[-1:] or " "
+    rch = right[:1] or "\n"
+    for i, ch in enumerate(text):
+        before = text[i - 1] if i else lch
+        after = text[i + 1] if i + 1 < len(text) else rch
+        if not plausible.is_word_char(ch):
+            total += spacing_cost(before, ch, after) + _balance_cost(left + text[:i], ch, before)
+        total -= math.log1p(evidence.get(ch, 0))
+        total -= 1.5 * math.log1p(evidence.get((_kind(before), ch, _kind(after)), 0))
+    return total
+
+
+def note_evidence(evidence: Counter, text: str) -> None:
+    """Count the marks of `text` into `evidence`, alone and with their neighbours."""
+    for i, ch in enumerate(text):
+        if ord(ch) < 0x80 or plausible.is_word_char(ch) or ch == "\ufffd":
+            continue
+        before = text[i - 1] if i else " "
+        after = text[i + 1] if i + 1 < len(text) else "\n"
+        evidence[ch] += 1
+        evidence[(_kind(before), ch, _kind(after))] += 1
+
+
+def _balance_cost(prefix: str, ch: str, before: str) -> float:
+    """A closing quote needs an opening one before it (an apostrophe needs a word).
+
+    ” after “want is a closing quote; ” with no “ before it in the line is unlikely.
+    ’ after a plural "s" is a possessive (the students’ union); after any other
+    letter, with no ‘ open, it is a stray quote.
+    """
+    if ch == "\u201d":
+        return -1.0 if prefix.count("\u201c") > prefix.count("\u201d") else 3.0
+    if ch == "\u2019" and not before.isalpha():
+        return 0.0
+    return 0.0
+
+
+def _kind(ch: str) -> str:
+    if ch.isspace():
+        return "space"
+    if plausible.is_word_char(ch) or ch.isdigit():
+        return "word"
+    return "punct"
+
+
+def spacing_cost(before: str, ch: str, after: str) -> float:
+    """How well a punctuation mark sits between its neighbours (nats).
+
+    Typographic habits shared by the languages we repair: an opening quote follows
+    a space and precedes a word (“a); a closing quote or apostrophe follows a word
+    (they’re, “a”); a dash stands between spaces ( – ) or joins words; an invisible
+    character (U+2000–U+200F spaces and marks) is almost never what was lost.
+    """
+    cat = unicodedata.category(ch)
+    b, a = _kind(before), _kind(after)
+    if cat in ("Zs", "Cf", "Zl", "Zp"):
+        return 6.0
+    if cat == "Pi":
+        return 0.0 if b != "word" and a == "word" else 3.0
+    if cat == "Pf":
+        if b == "word" and a == "word":
+            return 0.0 if ch == "\u2019" else 3.0
+        if ch == "\u2019" and b == "word" and before not in "sS":
+            return 3.0   # a stray closing quote, not a possessive plural
+        return 0.0 if b == "word" and a != "word" else 3.0
+    if cat == "Pd":
+        if b == a == "space":
+            return 0.0
+        return 1.5 if "space" in (a, b) else 2.5
+    return 1.0 if b == "word" else 3.0

@@ -1,0 +1,141 @@
+"""How likely a string is as real text: a cost in nats, lower is more plausible.
+
+The repair engine never trusts a decoding because it is *possible*; it replaces a
+span only when the candidate costs clearly less than what is there. Costs come from
+the generated table `tables/chars.json` (see `scripts/build_tables.py`):
+
+- Letters are scored a word at a time, under every language of the table, keeping
+  the cheapest. "Привет" is cheap in Russian; its CP1251-as-Latin-1 mojibake
+  "Ïðèâåò" uses letters that are each common *somewhere* but never together, so it
+  is dear in every language. Chinese "你好" is cheap; its UTF-8-as-GBK mojibake
+  "浣犲ソ" holds characters that Chinese almost never uses.
+- Punctuation and symbols, which word lists do not carry, are scored by how many
+  widely used legacy code pages encode them: ’ – … € were in every Windows code
+  page because writers needed them; ‒ (U+2012) was in none.
+"""
+
+from __future__ import annotations
+
+import json
+import unicodedata
+from functools import lru_cache
+from importlib import resources
+
+#: Cost of a letter that a language's table lacks: rarer than anything it lists
+#: (the table keeps letters down to a frequency of 1e-6, i.e. 13.8 nats).
+UNSEEN_LETTER = 16.0
+#: Extra cost of a capital letter over its lowercase form (word lists are folded).
+CAPITAL = 1.0
+#: Cost of switching between wide (CJK) and narrow letters inside a word, as in
+#: "iPhone手机": common enough in real text to allow, rare enough to count.
+WIDTH_SWITCH = 3.0
+#: Characters that no real text should hold: controls, unassigned and private-use
+#: code points, surrogates.
+IMPOSSIBLE = 20.0
+REPLACEMENT_CHAR = 12.0
+
+_SPACE_COST = {" ": 1.5, "\n": 2.5, "\t": 2.5, "\r": 2.5}
+
+
+def _load() -> tuple[dict[str, dict[str, float]], dict[str, int]]:
+    raw = json.loads(resources.files("ingest").joinpath("tables/chars.json").read_text("utf-8"))
+    languages = {
+        lang: {ch: tenths / 10.0 for ch, tenths in table.items()}
+        for lang, table in raw["languages"].items()
+    }
+    return languages, raw["legacy"]
+
+
+LANGUAGES, LEGACY = _load()
+#: For each letter, the languages whose table lists it: a word is scored only under
+#: the languages that know its first letter.
+_LANGS_BY_CHAR: dict[str, tuple[str, ...]] = {}
+for _lang, _table in LANGUAGES.items():
+    for _ch in _table:
+        _LANGS_BY_CHAR[_ch] = _LANGS_BY_CHAR.get(_ch, ()) + (_lang,)
+_ALL_LANGS = tuple(LANGUAGES)
+
+
+def is_word_char(ch: str) -> bool:
+    return unicodedata.category(ch)[0] in "LM"
+
+
+@lru_cache(maxsize=65536)
+def symbol_cost(ch: str) -> float:
+    """Cost of one character that is not part of a word (not a letter or mark).
+
+    ASCII punctuation and digits are everyday text. Other punctuation and symbols
+    cost less the more legacy code pages carried them, with a discount for being in
+    a European page and for being in a CJK page (so ’ and ， are both ordinary).
+    """
+    if ch in _SPACE_COST:
+        return _SPACE_COST[ch]
+    if ch == "\ufffd":
+        return REPLACEMENT_CHAR
+    cp = ord(ch)
+    if cp < 0x80:
+        return 4.0 if ch.isprintable() else IMPOSSIBLE
+    cat = unicodedata.category(ch)
+    if cat in ("Cc", "Co", "Cn", "Cs"):
+        return IMPOSSIBLE
+    n = LEGACY.get(ch, 0)
+    if n == 0:
+        # Outside every legacy page: emoji and the symbols of the supplementary
+        # planes are real text; BMP leftovers (U+2012 FIGURE DASH) are rare.
+        return 9.0 if cp >= 0x10000 and cat == "So" else 13.0
+    return max(4.0, 11.0 - 0.4 * n)
+
+
+def _letter_cost(table: dict[str, float], ch: str) -> float:
+    cost = table.get(ch)
+    if cost is not None:
+        return cost
+    low = ch.lower()
+    if low != ch and len(low) == 1:
+        cost = table.get(low)
+        if cost is not None:
+            return cost + CAPITAL
+    return UNSEEN_LETTER
+
+
+def word_cost(word: str) -> float:
+    """Cost of a run of letters under the language that explains it best."""
+    langs = _LANGS_BY_CHAR.get(word[0]) or _LANGS_BY_CHAR.get(word[0].lower()) or _ALL_LANGS
+    best = UNSEEN_LETTER * len(word)
+    for lang in langs:
+        table = LANGUAGES[lang]
+        total = 0.0
+        for ch in word:
+            total += _letter_cost(table, ch)
+            if total >= best:
+                break
+        else:
+            best = total
+    return best
+
+
+def _is_wide(ch: str) -> bool:
+    return unicodedata.east_asian_width(ch) in "WF"
+
+
+def cost(text: str) -> float:
+    """Total cost of `text`: letters by word and language, everything else by symbol."""
+    total = 0.0
+    word_start = -1
+    wide = False
+    for i, ch in enumerate(text):
+        if is_word_char(ch):
+            ch_wide = _is_wide(ch)
+            if word_start < 0:
+                word_start, wide = i, ch_wide
+            elif ch_wide != wide:
+                total += word_cost(text[word_start:i]) + WIDTH_SWITCH
+                word_start, wide = i, ch_wide
+            continue
+        if word_start >= 0:
+            total += word_cost(text[word_start:i])
+            word_start = -1
+        total += symbol_cost(ch)
+    if word_start >= 0:
+        total += word_cost(text[word_start:])
+    return total

@@ -1,0 +1,143 @@
+"""The repair: layers of codec fixes, applied until nothing changes, with their plan.
+
+Each round runs, line by line:
+1. `latin`   — UTF-8 read as Windows-1252 and kin, through ftfy;
+2. `forward` — UTF-8 read as a CJK double-byte codec, strict decodings only;
+3. `reverse` — legacy bytes read as Latin-1 or Windows-1252;
+4. `forward` again for runs with lost bytes (U+FFFD), now that the strict repairs of
+   the document tell which quotes and dashes it uses.
+A text broken twice (UTF-8 → GBK → UTF-8 → CP1252) is repaired in two rounds; each
+changed region of the original becomes one `Step` carrying the whole chain.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass
+
+from . import forward, latin, lossy, reverse
+from .edits import Edit, Trace
+
+#: Rounds at most: three layers of mojibake are already rare; a fourth round only
+#: confirms that nothing more changes.
+MAX_ROUNDS = 4
+_LINE = re.compile(r"[^\n]*\n?")
+
+
+@dataclass(frozen=True)
+class Step:
+    """One repaired (or reported) region of the original text.
+
+    `kind` is "mojibake" (decoded back exactly), "lossy" (bytes were lost and
+    guessed from context) or "unrecoverable" (recognized, reported, left as is:
+    then `before == after`). `chain` is the text's history, true encoding first.
+    """
+
+    kind: str
+    chain: tuple[str, ...]
+    start: int
+    end: int
+    before: str
+    after: str
+    confidence: float
+    lossy: bool
+
+
+@dataclass(frozen=True)
+class Repair:
+    text: str
+    original: str
+    changed: bool
+    confidence: float
+    lossy: bool
+    steps: tuple[Step, ...]
+
+
+def repair(text: str) -> Repair:
+    """Repair the mojibake in `text`; see `Repair` and `Step` for what comes back."""
+    if text.isascii():
+        return Repair(text, text, False, 1.0, False, ())
+    trace = Trace(text)
+    for _ in range(MAX_ROUNDS):
+        before = trace.text
+        _layer(trace, latin.repair_line)
+        _layer(trace, lambda line, off: forward.repair_line(line, off, Counter(), with_gaps=False))
+        _layer(trace, reverse.repair_line)
+        evidence: Counter = Counter()
+        lossy.note_evidence(evidence, trace.text)
+        _layer(trace, lambda line, off: forward.repair_line(line, off, evidence, with_gaps=True))
+        if trace.text == before:
+            break
+    steps = [
+        Step("lossy" if r.lossy else "mojibake", r.chain, r.o_start, r.o_end,
+             text[r.o_start:r.o_end], trace.text[r.c_start:r.c_end], r.confidence, r.lossy)
+        for r in trace.regions
+    ]
+    steps.extend(_reports(trace))
+    steps.sort(key=lambda s: (s.start, s.end))
+    changing = [s for s in steps if s.before != s.after]
+    return Repair(
+        text=trace.text,
+        original=text,
+        changed=trace.text != text,
+        confidence=min((s.confidence for s in changing), default=1.0),
+        lossy=any(s.lossy for s in changing),
+        steps=tuple(steps),
+    )
+
+
+def _layer(trace: Trace, fix_line) -> None:  # type: ignore[no-untyped-def]
+    edits: list[Edit] = []
+    text = trace.text
+    for m in _LINE.finditer(text):
+        line = m.group()
+        if line and not line.isascii():
+            edits.extend(fix_line(line, m.start()))
+    trace.apply(edits)
+
+
+def apply_steps(original: str, steps: tuple[Step, ...] | list[Step]) -> str:
+    """Replay a repair's steps on its original text (the inverse of nothing: a check)."""
+    out = []
+    pos = 0
+    for step in sorted(steps, key=lambda s: s.start):
+        if original[step.start:step.end] != step.before:
+            raise ValueError(f"step at {step.start}:{step.end} does not match the text")
+        out.append(original[pos:step.start])
+        out.append(step.after)
+        pos = step.end
+    out.append(original[pos:])
+    return "".join(out)
+
+
+def _signature(codec: str) -> str:
+    """What two U+FFFD look like once their UTF-8 bytes are read by `codec` (锟斤拷)."""
+    return ("\ufffd" * 2).encode("utf-8").decode(codec, errors="replace")
+
+
+#: Patterns that say bytes were lost before we saw the text. We report them and
+#: leave them alone: any "repair" would be a guess with no evidence behind it.
+_UNRECOVERABLE = [
+    (re.compile("(?:" + re.escape(_signature(c)[:3]) + ")+"), ("utf-8", c), 0.95)
+    for c in ("gbk", "shift_jis", "euc_kr")
+] + [
+    (re.compile("\ufffd+"), (), 0.9),
+    # "don?t", "caf?": a "?" standing for a character an encoder could not write.
+    (re.compile(r"(?<=[^\W\d_])\?(?=[^\W\d_])(?<=[^\x00-\x7f]\?)|(?<=[^\W\d_])\?(?=[^\x00-\x7f])"
+                r"|(?<=[a-z])\?(?=(?:s|t|re|ll|ve|d|m)\b)"), (), 0.6),
+]
+
+
+def _reports(trace: Trace) -> list[Step]:
+    inside = [(r.c_start, r.c_end) for r in trace.regions]
+    out = []
+    for pattern, chain, conf in _UNRECOVERABLE:
+        for m in pattern.finditer(trace.text):
+            s, e = m.span()
+            if any(a < e and s < b for a, b in inside):
+                continue
+            start = trace.to_original(s)
+            out.append(Step("unrecoverable", chain, start, start + e - s, m.group(), m.group(),
+                            conf, True))
+    return out

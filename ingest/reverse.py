@@ -1,0 +1,94 @@
+"""Legacy bytes read as Latin-1 or Windows-1252: "ÄãºÃ" is 你好 in GBK.
+
+Every byte is a character in Latin-1, so such text never fails to decode; it just
+turns into a run of accented letters and symbols. We encode each such run back to
+its bytes and try the legacy encodings, UTF-8 first (the Latin-family mojibake that
+ftfy declined to touch is a candidate too). Double-byte sets decode strictly only
+when the bytes pair up, which is evidence in itself; single-byte sets (CP1251,
+KOI8-R, ...) always decode, so for them the whole line must be cheaper, not just one
+word: an "à" in French text is a fine "а" in Russian, but the French line is not.
+"""
+
+from __future__ import annotations
+
+import re
+
+from . import plausible
+from .chains import REVERSE_MULTIBYTE, REVERSE_SINGLEBYTE, SBCS_HIGH, sbcs_bytes, sbcs_name
+from .edits import Edit
+from .forward import MARGIN, confidence, span_gain
+
+_HIGH = re.escape(SBCS_HIGH)
+#: A run of high characters; ASCII 0x40–0x7E inside it may be trail bytes of a
+#: double-byte character (Big5 "你" is A7 41, "§A" in Latin-1).
+RUN = re.compile(f"[{_HIGH}][{_HIGH}\\x40-\\x7e]*")
+
+
+def repair_line(line: str, offset: int) -> list[Edit]:
+    runs = [m.span() for m in RUN.finditer(line)]
+    runs = [(s, e) for s, e in runs if any(ord(c) >= 0x80 for c in line[s:e])]
+    if not runs:
+        return []
+    chosen = _line_codec(line, runs)
+    edits = []
+    for (s, e), (gain, text, codec) in sorted(chosen.items()):
+        wrong = sbcs_name(line[s:e])
+        edits.append(Edit(offset + s, offset + e, text, (codec, wrong), confidence(gain)))
+    return edits
+
+
+def _line_codec(line: str, runs: list[tuple[int, int]]
+                ) -> dict[tuple[int, int], tuple[float, str, str]]:
+    """Pick one legacy encoding for the whole line: the one that saves the most.
+
+    A multi-byte decoding of one run is accepted on that run's own gain; a
+    single-byte decoding only if the line as a whole is cheaper by the margin.
+    """
+    best_total = 0.0
+    best: dict[tuple[int, int], tuple[float, str, str]] = {}
+    raw = {(s, e): sbcs_bytes(line[s:e]) for s, e in runs}
+    for codec in ("utf-8",) + REVERSE_MULTIBYTE + REVERSE_SINGLEBYTE:
+        decoded = {}
+        for (s, e), data in raw.items():
+            text = _decode(data, codec) if data is not None else None
+            if text is not None and text != line[s:e]:
+                decoded[(s, e)] = text
+        if not decoded:
+            continue
+        if codec in REVERSE_SINGLEBYTE:
+            total = plausible.cost(line) - plausible.cost(_substitute(line, decoded))
+            if total < MARGIN:
+                continue
+            picked = {k: (total, v, codec) for k, v in decoded.items()}
+        else:
+            picked = {}
+            total = 0.0
+            for (s, e), text in decoded.items():
+                gain = span_gain(line, s, e, text)
+                if gain >= MARGIN:
+                    picked[(s, e)] = (gain, text, codec)
+                    total += gain
+        if total > best_total:
+            best_total, best = total, picked
+    return best
+
+
+def _decode(data: bytes, codec: str) -> str | None:
+    try:
+        text = data.decode(codec)
+    except UnicodeDecodeError:
+        return None
+    if any(ord(c) < 0x20 and c not in "\t\n\r" for c in text):
+        return None
+    return text
+
+
+def _substitute(line: str, parts: dict[tuple[int, int], str]) -> str:
+    out = []
+    pos = 0
+    for (s, e), text in sorted(parts.items()):
+        out.append(line[pos:s])
+        out.append(text)
+        pos = e
+    out.append(line[pos:])
+    return "".join(out)

@@ -1,0 +1,115 @@
+"""Generate ingest/tables/chars.json from wordfreq's word lists.
+
+Run `python scripts/build_tables.py` (needs `pip install wordfreq`). Never edit the
+output by hand: change this script and regenerate.
+
+What it computes:
+
+- `languages`: for every language wordfreq covers, the frequency of each letter in
+  running text, estimated as the frequency-weighted character counts of the
+  language's word list (`sum(freq(w) * count(c, w)) / sum(freq(w) * len(w))`),
+  stored as costs, -ln(p), in tenths of a nat. `ingest.plausible` scores a word
+  under each language and keeps the best, so "Привет" is cheap in Russian while
+  "Ïðèâåò" (each letter common somewhere, never together) is dear everywhere.
+- `legacy`: for punctuation and symbols, which wordfreq's tokenizer drops, the
+  number of widely used legacy code pages that can encode the character. A
+  character that every Windows code page carries (’ – … €) was needed by many
+  writers; one that none carries (‒ U+2012) is rare in real text.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import sys
+from collections import defaultdict
+from pathlib import Path
+
+import wordfreq
+
+OUT = Path(__file__).resolve().parent.parent / "ingest" / "tables" / "chars.json"
+
+#: Words per language read from the list; the tail adds rare characters with
+#: unreliable estimates and makes the table larger for nothing.
+WORDS_PER_LANGUAGE = 60_000
+
+#: Characters rarer than this in every language are left out; `plausible` treats a
+#: missing letter as rare (see its UNSEEN cost), which is what it is.
+MIN_FREQUENCY = 1e-6
+
+
+def language_char_frequencies(lang: str) -> dict[str, float]:
+    counts: dict[str, float] = defaultdict(float)
+    total = 0.0
+    # get_frequency_dict reads the list as stored: no tokenizer (and so no MeCab for
+    # Japanese and Korean) is needed.
+    words = wordfreq.get_frequency_dict(lang, wordlist="best")
+    top = sorted(words.items(), key=lambda item: -item[1])[:WORDS_PER_LANGUAGE]
+    for word, freq in top:
+        for ch in word:
+            counts[ch] += freq
+        total += freq * len(word)
+    return {ch: n / total for ch, n in counts.items()}
+
+
+#: The code pages counted for `legacy`: the Windows and DOS/Mac code pages of the
+#: European scripts and the main CJK double-byte sets.
+LEGACY_CODECS = (
+    "cp1250", "cp1251", "cp1252", "cp1253", "cp1254", "cp1255", "cp1256", "cp1257",
+    "cp1258", "mac_roman", "cp437", "cp850", "koi8_r", "cp874",
+    "gbk", "big5", "cp932", "cp949",
+)
+
+
+def legacy_coverage() -> dict[str, int]:
+    """How many LEGACY_CODECS encode each non-letter character of the BMP."""
+    counts: dict[str, int] = {}
+    for cp in range(0x80, 0x10000):
+        ch = chr(cp)
+        if ch.isalpha() or not ch.isprintable() or 0xD800 <= cp < 0xE000:
+            continue
+        n = 0
+        for codec in LEGACY_CODECS:
+            try:
+                ch.encode(codec)
+            except UnicodeEncodeError:
+                continue
+            n += 1
+        if n:
+            counts[ch] = n
+    return counts
+
+
+def main() -> int:
+    languages = sorted(wordfreq.available_languages(wordlist="best"))
+    tables: dict[str, dict[str, int]] = {}
+    for lang in languages:
+        freqs = language_char_frequencies(lang)
+        tables[lang] = {
+            ch: round(-math.log(p) * 10)
+            for ch, p in sorted(freqs.items())
+            if p >= MIN_FREQUENCY and ch.isprintable() and not ch.isspace()
+        }
+        print(f"{lang}: {len(tables[lang])} characters", file=sys.stderr)
+    meta = {
+        "source": "wordfreq 'best' word lists; Python codec tables",
+        "words_per_language": WORDS_PER_LANGUAGE,
+        "min_frequency": MIN_FREQUENCY,
+        "unit": "languages: cost = -ln(frequency) in tenths of a nat; legacy: code page count",
+        "legacy_codecs": LEGACY_CODECS,
+    }
+    OUT.parent.mkdir(parents=True, exist_ok=True)
+    OUT.write_text(
+        json.dumps(
+            {"meta": meta, "languages": tables, "legacy": legacy_coverage()},
+            ensure_ascii=False,
+            separators=(",", ":"),
+        ),
+        encoding="utf-8",
+    )
+    print(f"wrote {OUT}", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
