@@ -82,6 +82,20 @@ def repair_line(line: str, offset: int, evidence: Counter, with_gaps: bool) -> l
     return edits
 
 
+def undo(run: str) -> tuple[str, str] | None:
+    """Decode a whole run back from UTF-8-as-CJK mojibake, if it decodes: (text, codec)."""
+    for family in FORWARD_FAMILIES.values():
+        enc = encode_run(run, family)
+        if enc is None or enc.holes:
+            continue
+        try:
+            text = enc.data.decode("utf-8")
+        except UnicodeDecodeError:
+            continue
+        return text, _exact_codec(enc.data, run, family)
+    return None
+
+
 def _candidates(line: str, start: int, end: int, family: tuple[str, ...],
                 evidence: dict[str, int]) -> list[Candidate]:
     run = line[start:end]

@@ -29,6 +29,10 @@ CAPITAL = 1.0
 #: Cost of switching between wide (CJK) and narrow letters inside a word, as in
 #: "iPhone手机": common enough in real text to allow, rare enough to count.
 WIDTH_SWITCH = 3.0
+#: Cost of a short run of wide letters among narrow ones or the reverse (see
+#: `_islands`), and how short is short.
+ISLAND = 4.0
+ISLAND_LENGTH = 2
 #: Characters that no real text should hold: controls, unassigned and private-use
 #: code points, surrogates.
 IMPOSSIBLE = 20.0
@@ -121,6 +125,7 @@ def _is_wide(ch: str) -> bool:
 def cost(text: str) -> float:
     """Total cost of `text`: letters by word and language, everything else by symbol."""
     total = 0.0
+    words: list[tuple[bool, int]] = []   # (wide, length) of each run of letters
     word_start = -1
     wide = False
     for i, ch in enumerate(text):
@@ -130,12 +135,32 @@ def cost(text: str) -> float:
                 word_start, wide = i, ch_wide
             elif ch_wide != wide:
                 total += word_cost(text[word_start:i]) + WIDTH_SWITCH
+                words.append((wide, i - word_start))
                 word_start, wide = i, ch_wide
             continue
         if word_start >= 0:
             total += word_cost(text[word_start:i])
+            words.append((wide, i - word_start))
             word_start = -1
         total += symbol_cost(ch)
     if word_start >= 0:
         total += word_cost(text[word_start:])
-    return total
+        words.append((wide, len(text) - word_start))
+    return total + ISLAND * _islands(words)
+
+
+def _islands(words: list[tuple[bool, int]]) -> int:
+    """Short runs of one width whose neighbouring words are all of the other width.
+
+    A lone hanzi among English words ("save 拢5bn a year") or a lone Cyrillic
+    letter among hanzi is what a wrong decoder leaves behind, rarely what people
+    write.
+    """
+    count = 0
+    for i, (wide, length) in enumerate(words):
+        if length > ISLAND_LENGTH:
+            continue
+        neighbours = [w for w, _ in words[max(0, i - 1):i] + words[i + 1:i + 2]]
+        if neighbours and all(w != wide for w in neighbours):
+            count += 1
+    return count

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 
-from . import plausible
+from . import forward, plausible
 from .chains import REVERSE_MULTIBYTE, REVERSE_SINGLEBYTE, SBCS_HIGH, sbcs_bytes, sbcs_name
 from .edits import Edit
 from .forward import MARGIN, confidence, span_gain
@@ -31,21 +31,21 @@ def repair_line(line: str, offset: int) -> list[Edit]:
         return []
     chosen = _line_codec(line, runs)
     edits = []
-    for (s, e), (gain, text, codec) in sorted(chosen.items()):
-        wrong = sbcs_name(line[s:e])
-        edits.append(Edit(offset + s, offset + e, text, (codec, wrong), confidence(gain)))
+    for (s, e), (gain, text, chain) in sorted(chosen.items()):
+        chain = chain + (sbcs_name(line[s:e]),)
+        edits.append(Edit(offset + s, offset + e, text, chain, confidence(gain)))
     return edits
 
 
 def _line_codec(line: str, runs: list[tuple[int, int]]
-                ) -> dict[tuple[int, int], tuple[float, str, str]]:
+                ) -> dict[tuple[int, int], tuple[float, str, tuple[str, ...]]]:
     """Pick one legacy encoding for the whole line: the one that saves the most.
 
     A multi-byte decoding of one run is accepted on that run's own gain; a
     single-byte decoding only if the line as a whole is cheaper by the margin.
     """
     best_total = 0.0
-    best: dict[tuple[int, int], tuple[float, str, str]] = {}
+    best: dict[tuple[int, int], tuple[float, str, tuple[str, ...]]] = {}
     raw = {(s, e): sbcs_bytes(line[s:e]) for s, e in runs}
     for codec in ("utf-8",) + REVERSE_MULTIBYTE + REVERSE_SINGLEBYTE:
         decoded = {}
@@ -53,24 +53,46 @@ def _line_codec(line: str, runs: list[tuple[int, int]]
             text = _decode(data, codec) if data is not None else None
             if text is not None and text != line[s:e]:
                 decoded[(s, e)] = text
+        chain: tuple[str, ...] = (codec,)
+        if codec == "utf-8":
+            decoded, chain = _two_layers(decoded)
         if not decoded:
             continue
         if codec in REVERSE_SINGLEBYTE:
             total = plausible.cost(line) - plausible.cost(_substitute(line, decoded))
             if total < MARGIN:
                 continue
-            picked = {k: (total, v, codec) for k, v in decoded.items()}
+            picked = {k: (total, v, chain) for k, v in decoded.items()}
         else:
             picked = {}
             total = 0.0
             for (s, e), text in decoded.items():
                 gain = span_gain(line, s, e, text)
                 if gain >= MARGIN:
-                    picked[(s, e)] = (gain, text, codec)
+                    picked[(s, e)] = (gain, text, chain)
                     total += gain
         if total > best_total:
             best_total, best = total, picked
     return best
+
+
+def _two_layers(decoded: dict[tuple[int, int], str]
+                ) -> tuple[dict[tuple[int, int], str], tuple[str, ...]]:
+    """UTF-8 that decodes into CJK mojibake is judged as the text under both layers.
+
+    "æ‹¢" is the UTF-8 of 拢 read as CP1252, and 拢 is the UTF-8 of £ read as GBK:
+    the middle stage is no better than the start, only the end is.
+    """
+    out = {}
+    chain: tuple[str, ...] = ("utf-8",)
+    for key, text in decoded.items():
+        deeper = forward.undo(text)
+        if deeper is not None and "\ufffd" not in deeper[0]:
+            out[key] = deeper[0]
+            chain = ("utf-8", deeper[1], "utf-8")
+        else:
+            out[key] = text
+    return out, chain
 
 
 def _decode(data: bytes, codec: str) -> str | None:

@@ -1,0 +1,31 @@
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+SEEDS = ROOT / "seeds"
+CASES = Path(__file__).resolve().parent / "cases"
+
+
+def corrupt(text: str, chain: list[str], errors: str = "strict") -> str:
+    """Apply a codec history to `text`: ["utf-8", "gbk"] encodes as UTF-8, decodes as GBK."""
+    for encoding, decoding in zip(chain[::2], chain[1::2]):
+        text = text.encode(encoding).decode(decoding, errors=errors)
+    return text
+
+
+def load_cases(name: str) -> list[dict]:
+    return json.loads((CASES / name).read_text(encoding="utf-8"))
+
+
+@pytest.fixture(scope="session")
+def seed_clean() -> str:
+    return (SEEDS / "000_dc3c457c942cfdd8.txt").read_text(encoding="utf-8")
+
+
+@pytest.fixture(scope="session")
+def seed_broken() -> str:
+    return (SEEDS / "002_1c36b51a41f00386.txt").read_text(encoding="utf-8")

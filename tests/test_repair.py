@@ -1,0 +1,89 @@
+"""The repair engine through its public API: data-driven cases and the seeds."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from conftest import SEEDS, corrupt, load_cases
+
+import ingest
+
+CJK = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af\uff61-\uff9f]")
+
+
+def _case_id(case: dict) -> str:
+    return case["comment"][:40]
+
+
+@pytest.mark.parametrize("case", load_cases("repair.json"), ids=_case_id)
+def test_case(case: dict) -> None:
+    if "chain" in case:
+        original = case["original"]
+        broken = corrupt(original, case["chain"], errors="replace")
+    else:
+        original, broken = case["expected"], case["input"]
+    result = ingest.repair(broken)
+    assert result.text == original
+    assert ingest.fix_text(broken) == original
+    assert result.lossy == case.get("lossy", False)
+    assert ingest.apply_steps(broken, result.steps) == result.text
+    if "report" in case:
+        assert [s.kind for s in result.steps] == [case["report"]]
+
+
+def test_seed_002_is_repaired(seed_broken: str) -> None:
+    result = ingest.repair(seed_broken)
+    assert not CJK.search(result.text)
+    for expected in ("they’re", "government’s", "£5bn"):
+        assert expected in result.text
+    lossy = [s for s in result.steps if s.kind == "lossy"]
+    assert len(lossy) == 5
+    assert all(s.before == "鈥\ufffd" and s.after in "–—" for s in lossy)
+    assert result.lossy and 0 < result.confidence < 1
+    assert ingest.apply_steps(seed_broken, result.steps) == result.text
+
+
+def test_seed_000_is_untouched(seed_clean: str) -> None:
+    result = ingest.repair(seed_clean)
+    assert result.text == seed_clean
+    assert not result.changed and result.steps == ()
+
+
+LATIN_CHAINS = [["utf-8", "cp1252"], ["utf-8", "latin-1"]]
+CJK_CHAINS = [["utf-8", c] for c in
+              ("gbk", "gb18030", "big5", "cp950", "shift_jis", "cp932", "euc_jp", "euc_kr", "cp949")]
+LAYERED = [["utf-8", "gbk", "utf-8", "cp1252"], ["utf-8", "cp1252", "utf-8", "cp1252"],
+           ["utf-8", "shift_jis", "utf-8", "cp1252"]]
+
+
+def _seed_lines() -> list[str]:
+    text = (SEEDS / "000_dc3c457c942cfdd8.txt").read_text(encoding="utf-8")
+    return [line for line in text.splitlines() if not line.isascii()]
+
+
+@pytest.mark.parametrize("chain", LATIN_CHAINS + CJK_CHAINS + LAYERED, ids="→".join)
+def test_seed_lines_strict_chains(chain: list[str]) -> None:
+    """Every non-ASCII line of the clean seed, broken by a chain that loses no byte."""
+    tried = 0
+    for line in _seed_lines():
+        try:
+            broken = corrupt(line, chain)
+        except UnicodeDecodeError:
+            continue  # this chain would lose bytes on this line: not a strict case
+        tried += 1
+        result = ingest.repair(broken)
+        assert result.text == line, (broken, result.steps)
+        assert ingest.apply_steps(broken, result.steps) == result.text
+        assert result.changed and all(s.chain[0] == "utf-8" for s in result.steps)
+    assert tried > 0 or chain[1] in ("big5", "cp950", "euc_jp", "euc_kr", "cp949")
+
+
+def test_span_inside_clean_text(seed_clean: str) -> None:
+    lines = seed_clean.splitlines()
+    broken_line = corrupt(lines[3], ["utf-8", "gbk"], errors="replace")
+    text = "\n".join(lines[:3] + [broken_line] + lines[4:])
+    result = ingest.repair(text)
+    clean_part = "\n".join(lines[:3]) + "\n"
+    assert result.text.startswith(clean_part)
+    assert all(s.start >= len(clean_part) for s in result.steps)
