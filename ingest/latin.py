@@ -25,7 +25,7 @@ _GUESSING = {"restore_byte_a0", "replace_lossy_sequences"}
 
 
 def repair_line(line: str, offset: int) -> list[Edit]:
-    if line.isascii() or not is_bad(line):
+    if not is_bad(line):
         return []
     fixed, plan = ftfy.fix_encoding_and_explain(line)
     if fixed == line or not plan:

@@ -60,6 +60,7 @@ for _lang, _table in LANGUAGES.items():
 _ALL_LANGS = tuple(LANGUAGES)
 
 
+@lru_cache(maxsize=65536)
 def is_word_char(ch: str) -> bool:
     return unicodedata.category(ch)[0] in "LM"
 
@@ -102,6 +103,7 @@ def _letter_cost(table: dict[str, float], ch: str) -> float:
     return UNSEEN_LETTER
 
 
+@lru_cache(maxsize=200_000)
 def word_cost(word: str) -> float:
     """Cost of a run of letters under the language that explains it best."""
     langs = _LANGS_BY_CHAR.get(word[0]) or _LANGS_BY_CHAR.get(word[0].lower()) or _ALL_LANGS
@@ -118,6 +120,7 @@ def word_cost(word: str) -> float:
     return best
 
 
+@lru_cache(maxsize=65536)
 def _is_wide(ch: str) -> bool:
     return unicodedata.east_asian_width(ch) in "WF"
 

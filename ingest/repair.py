@@ -14,15 +14,15 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
 
-from . import forward, latin, lossy, reverse
+from . import detect, forward, latin, lossy, reverse
 from .edits import Edit, Trace
 
 #: Rounds at most: three layers of mojibake are already rare; a fourth round only
 #: confirms that nothing more changes.
 MAX_ROUNDS = 4
-_LINE = re.compile(r"[^\n]*\n?")
 
 
 @dataclass(frozen=True)
@@ -56,17 +56,20 @@ class Repair:
 
 def repair(text: str) -> Repair:
     """Repair the mojibake in `text`; see `Repair` and `Step` for what comes back."""
-    if text.isascii():
+    if not detect.suspect_lines(text):
         return Repair(text, text, False, 1.0, False, ())
     trace = Trace(text)
     for _ in range(MAX_ROUNDS):
         before = trace.text
-        _layer(trace, latin.repair_line)
-        _layer(trace, lambda line, off: forward.repair_line(line, off, Counter(), with_gaps=False))
-        _layer(trace, reverse.repair_line)
-        evidence: Counter = Counter()
-        lossy.note_evidence(evidence, trace.text)
-        _layer(trace, lambda line, off: forward.repair_line(line, off, evidence, with_gaps=True))
+        _layer(trace, detect.LATIN, latin.repair_line)
+        _layer(trace, detect.FORWARD,
+               lambda line, off: forward.repair_line(line, off, Counter(), with_gaps=False))
+        _layer(trace, detect.REVERSE, reverse.repair_line)
+        if "\ufffd" in trace.text:
+            evidence: Counter = Counter()
+            lossy.note_evidence(evidence, trace.text)
+            _layer(trace, detect.FORWARD,
+                   lambda line, off: forward.repair_line(line, off, evidence, with_gaps=True))
         if trace.text == before:
             break
     steps = [
@@ -87,13 +90,15 @@ def repair(text: str) -> Repair:
     )
 
 
-def _layer(trace: Trace, fix_line) -> None:  # type: ignore[no-untyped-def]
+def _layer(trace: Trace, screen: re.Pattern[str],
+           fix_line: Callable[[str, int], list[Edit]]) -> None:
+    """Run one layer on the suspect lines its own screen flags, then apply its edits."""
     edits: list[Edit] = []
     text = trace.text
-    for m in _LINE.finditer(text):
-        line = m.group()
-        if line and not line.isascii():
-            edits.extend(fix_line(line, m.start()))
+    for start, end in detect.suspect_lines(text):
+        line = text[start:end]
+        if screen.search(line):
+            edits.extend(fix_line(line, start))
     trace.apply(edits)
 
 

@@ -80,6 +80,41 @@ def legacy_coverage() -> dict[str, int]:
     return counts
 
 
+#: The double-byte decoders whose UTF-8 mojibake `ingest.forward` undoes
+#: (mirrors ingest.chains.FORWARD_FAMILIES; the build must not import the package).
+FORWARD_CODECS = ("gbk", "gb18030", "big5", "cp950", "shift_jis", "cp932", "euc_jp",
+                  "euc_kr", "cp949")
+
+
+def forward_leads() -> list[list[int]]:
+    """Code point ranges of the characters that can start UTF-8-as-CJK mojibake.
+
+    A wrong decoder meets a UTF-8 lead byte (C2–F4) first, so the first character
+    of every such run is one whose encoding starts with a lead byte. A text with
+    none of them (and no U+FFFD) holds no such mojibake: screening is one regex.
+    """
+    leads = []
+    for cp in range(0x80, 0x10000):
+        if 0xD800 <= cp < 0xE000:
+            continue
+        ch = chr(cp)
+        for codec in FORWARD_CODECS:
+            try:
+                data = ch.encode(codec)
+            except UnicodeEncodeError:
+                continue
+            if 0xC2 <= data[0] <= 0xF4:
+                leads.append(cp)
+                break
+    ranges: list[list[int]] = []
+    for cp in leads:
+        if ranges and ranges[-1][1] == cp - 1:
+            ranges[-1][1] = cp
+        else:
+            ranges.append([cp, cp])
+    return ranges
+
+
 def main() -> int:
     languages = sorted(wordfreq.available_languages(wordlist="best"))
     tables: dict[str, dict[str, int]] = {}
@@ -101,7 +136,12 @@ def main() -> int:
     OUT.parent.mkdir(parents=True, exist_ok=True)
     OUT.write_text(
         json.dumps(
-            {"meta": meta, "languages": tables, "legacy": legacy_coverage()},
+            {
+                "meta": meta,
+                "languages": tables,
+                "legacy": legacy_coverage(),
+                "forward_leads": forward_leads(),
+            },
             ensure_ascii=False,
             separators=(",", ":"),
         ),

@@ -1,0 +1,97 @@
+"""Cheap screening: which lines could hold mojibake, and of which family.
+
+Clean text must cost a screening pass, not a search. Each family of mojibake leaves
+a mark a regular expression finds at C speed, and a text without any of the marks is
+returned untouched:
+
+- Latin family (UTF-8 read as a single-byte code page, ftfy's ground): a character
+  that the code page gives to a UTF-8 lead byte (C2–F4) followed by one it gives to
+  a continuation byte (80–BF): "Ã©" for é in Windows-1252, "Ð¿" for п, "РїР" in
+  Windows-1251. Plus C1 control characters, which only such decodings leave.
+- CJK family (UTF-8 read as GBK, Big5, Shift-JIS, EUC-JP, EUC-KR): a character
+  whose encoding there starts with a UTF-8 lead byte ("鈥" is E2 80 in GBK), or a
+  U+FFFD where the decoder lost a byte. The character list is generated
+  (`scripts/build_tables.py`, `forward_leads`).
+- Legacy bytes read as Latin-1/Windows-1252: two high characters together, or
+  around one ASCII trail byte ("ÄãºÃ", Big5 "§A").
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from importlib import resources
+
+import ftfy.bad_codecs  # noqa: F401  (registers ftfy's sloppy-windows-* codecs)
+from ftfy.chardata import CHARMAP_ENCODINGS
+
+from .chains import SBCS_HIGH
+
+
+def _byte_chars(codec: str, lo: int, hi: int) -> str:
+    out = []
+    for b in range(lo, hi + 1):
+        try:
+            out.append(bytes([b]).decode(codec))
+        except UnicodeDecodeError:
+            continue
+    return "".join(sorted(set(out)))
+
+
+def _latin_pattern() -> str:
+    parts = []
+    for codec in CHARMAP_ENCODINGS:
+        lead = re.escape(_byte_chars(codec, 0xC2, 0xF4))
+        cont = re.escape(_byte_chars(codec, 0x80, 0xBF))
+        parts.append(f"[{lead}][{cont}]")
+    return "|".join(parts) + "|[\\x80-\\x9f]"
+
+
+def _forward_pattern() -> str:
+    raw = json.loads(resources.files("ingest").joinpath("tables/chars.json").read_text("utf-8"))
+    ranges = "".join(
+        re.escape(chr(a)) if a == b else f"{re.escape(chr(a))}-{re.escape(chr(b))}"
+        for a, b in raw["forward_leads"]
+    )
+    return f"[{ranges}\\ufffd]"
+
+
+def _trigger_pattern() -> str:
+    """Every character that can take part in the marks above, but for the General
+    Punctuation block (’ “ ” –), which clean text is full of. Each mark holds at least
+    one character outside that block, so a search for these finds every mark while
+    skipping over typographic English at C speed."""
+    chars = set(SBCS_HIGH)
+    for codec in CHARMAP_ENCODINGS:
+        chars |= set(_byte_chars(codec, 0x80, 0xF4))
+    chars = {c for c in chars if not ("\u2010" <= c <= "\u205f")}
+    return f"[{re.escape(''.join(sorted(chars)))}{_forward_pattern()[1:-1]}]"
+
+
+_HIGH = re.escape(SBCS_HIGH)
+LATIN = re.compile(_latin_pattern())
+FORWARD = re.compile(_forward_pattern())
+REVERSE = re.compile(f"[{_HIGH}][\\x40-\\x7e]?[{_HIGH}]")
+TRIGGER = re.compile(_trigger_pattern())
+#: Characters around a trigger that a mark can span.
+_REACH = 2
+
+
+def suspect_lines(text: str) -> list[tuple[int, int]]:
+    """Spans (start, end) of the lines that could hold mojibake of some family.
+
+    An empty list means the text is surely free of every mojibake we repair.
+    """
+    if text.isascii():
+        return []
+    lines: list[tuple[int, int]] = []
+    for m in TRIGGER.finditer(text):
+        pos = m.start()
+        if lines and pos < lines[-1][1]:
+            continue
+        window = text[max(0, pos - _REACH):pos + 1 + _REACH]
+        if FORWARD.search(window) or REVERSE.search(window) or LATIN.search(window):
+            start = text.rfind("\n", 0, pos) + 1
+            end = text.find("\n", pos)
+            lines.append((start, len(text) if end < 0 else end + 1))
+    return lines
