@@ -38,9 +38,9 @@ UTF8_CHAR = (
     rb"|\xed[\x80-\x9f][\x80-\xbf]|\xf0[\x90-\xbf][\x80-\xbf]{2}|[\xf1-\xf3][\x80-\xbf]{3}"
     rb"|\xf4[\x80-\x8f][\x80-\xbf]{2})"
 )
-#: A stretch of UTF-8 multi-byte characters, possibly ending in one ASCII byte that
+#: Two or more UTF-8 multi-byte characters, possibly ending in one ASCII byte that
 #: a double-byte decoder swallowed as a trail byte (“a read as GBK is 鈥渁).
-UTF8_STRETCH = re.compile(UTF8_CHAR + rb"+[\x40-\x7e]?")
+UTF8_STRETCH = re.compile(UTF8_CHAR + rb"{2,}[\x40-\x7e]?")
 
 
 def canonical(codec: str) -> str:
@@ -81,7 +81,6 @@ class Encoded:
 
     `holes` are byte offsets where the decoder wrote U+FFFD: the byte there is lost.
     `bounds` are the byte offsets of character boundaries (len(text) + 1 of them).
-    `codecs` is, per character, which member of the family encoded it.
     """
 
     data: bytes
@@ -90,25 +89,27 @@ class Encoded:
 
 
 LOST = 0x00  # placeholder byte value at a hole; never a valid byte of a mojibake run
+#: Runs longer than this that a family's main codec cannot encode whole are not that
+#: family's mojibake; shorter ones are encoded a character at a time.
+MAX_MIXED_RUN = 64
 
 
 def encode_run(run: str, family: tuple[str, ...]) -> Encoded | None:
-    """Encode `run` with the first family codec that has each character.
+    """Encode `run` back with the family's codecs, or None if some character is in none.
 
-    Returns None if some character is in no codec of the family: then the run is
-    not this family's mojibake (or must be split at that character).
+    None means the run is not this family's mojibake (a caller may try its pieces).
     """
     if "\ufffd" not in run:
-        for codec in family:
-            try:
-                data = run.encode(codec)
-            except UnicodeEncodeError:
-                continue
+        try:
+            data = run.encode(family[0])
+        except UnicodeEncodeError:
+            pass
+        else:
             if len(data) == 2 * len(run):
-                bounds = tuple(range(0, len(data) + 1, 2))
-            else:
-                bounds = _bounds(run, codec)
-            return Encoded(data, (), bounds)
+                return Encoded(data, (), tuple(range(0, len(data) + 1, 2)))
+            return Encoded(data, (), _bounds(run, family[0]))
+    if len(run) > MAX_MIXED_RUN:
+        return None
     out = bytearray()
     holes = []
     bounds = [0]
@@ -117,16 +118,25 @@ def encode_run(run: str, family: tuple[str, ...]) -> Encoded | None:
             holes.append(len(out))
             out.append(LOST)
         else:
-            for codec in family:
-                try:
-                    out += ch.encode(codec)
-                    break
-                except UnicodeEncodeError:
-                    continue
-            else:
+            data = _encode_char(ch, family)
+            if data is None:
                 return None
+            out += data
         bounds.append(len(out))
     return Encoded(bytes(out), tuple(holes), tuple(bounds))
+
+
+def _encode_char(ch: str, family: tuple[str, ...]) -> bytes | None:
+    for codec in family:
+        try:
+            data = ch.encode(codec)
+        except UnicodeEncodeError:
+            continue
+        # GB18030's four-byte sequences never come out of UTF-8: their second and
+        # fourth bytes are digits, and a digit never follows a UTF-8 lead byte.
+        if len(data) < 4:
+            return data
+    return None
 
 
 def _bounds(run: str, codec: str) -> tuple[int, ...]:

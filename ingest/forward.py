@@ -17,16 +17,16 @@ from collections import Counter
 from dataclasses import dataclass
 
 from . import lossy, plausible
-from .chains import FORWARD_FAMILIES, UTF8_STRETCH, Encoded, encode_run
+from .chains import FORWARD_FAMILIES, MAX_MIXED_RUN, UTF8_STRETCH, Encoded, encode_run
 from .edits import Edit
 
 #: A decoding must be this many nats cheaper than what is there to replace it. A
 #: false repair is worse than a missed one.
 MARGIN = 6.0
-#: A part of a longer CJK run is a candidate only if it holds this many bytes of
-#: multi-byte UTF-8: one clean hanzi in GBK is often a valid 2-byte UTF-8 sequence
-#: by chance (about one in eight), three bytes or more by chance far less often.
-MIN_PART_BYTES = 3
+#: A part of a longer CJK run is a candidate only if it holds two UTF-8 characters
+#: and this many bytes: one clean hanzi in GBK is a valid 2-byte UTF-8 sequence by
+#: chance about one time in eight, five bytes in a row far less often.
+MIN_PART_BYTES = 5
 #: Context (characters each side) given to the cost comparison.
 CONTEXT = 12
 
@@ -97,10 +97,12 @@ def undo(run: str) -> tuple[str, str] | None:
 
 
 def _candidates(line: str, start: int, end: int, family: tuple[str, ...],
-                evidence: dict[str, int]) -> list[Candidate]:
+                evidence: Counter) -> list[Candidate]:
     run = line[start:end]
     enc = encode_run(run, family)
     if enc is None:
+        if end - start > MAX_MIXED_RUN:
+            return []
         return _split_at_foreign(line, start, end, family, evidence)
     if enc.holes:
         cand = _lossy(line, start, end, enc, family, evidence)
@@ -115,26 +117,52 @@ def _candidates(line: str, start: int, end: int, family: tuple[str, ...],
 
 
 def _split_at_foreign(line: str, start: int, end: int, family: tuple[str, ...],
-                      evidence: dict[str, int]) -> list[Candidate]:
-    """A run holding a character the family lacks: try the pieces between such characters."""
+                      evidence: Counter) -> list[Candidate]:
+    """A run holding a character the family's codec lacks: try the pieces around it.
+
+    Only for runs with at most MAX_FOREIGN such characters: a run made mostly of
+    characters a codec lacks (simplified Chinese in Big5) is not its mojibake.
+    """
+    foreign = _foreign(line[start:end], family[0])
+    if foreign is None:
+        return []
     out = []
     piece = start
-    for i in range(start, end + 1):
-        if i == end or (line[i] != "\ufffd" and encode_run(line[i], family) is None):
-            if i > piece:
-                out.extend(_candidates(line, piece, i, family, evidence))
-            piece = i + 1
+    for i in [start + f for f in foreign] + [end]:
+        if i > piece:
+            out.extend(_candidates(line, piece, i, family, evidence))
+        piece = i + 1
     return out
+
+
+#: See `_split_at_foreign`.
+MAX_FOREIGN = 2
+
+
+def _foreign(run: str, codec: str) -> list[int] | None:
+    """Offsets of the characters of `run` that `codec` cannot encode (None if too many)."""
+    found: list[int] = []
+    pos = 0
+    while True:
+        try:
+            run[pos:].encode(codec)
+            return found
+        except UnicodeEncodeError as exc:
+            if len(found) == MAX_FOREIGN:
+                return None
+            found.append(pos + exc.start)
+            pos += exc.start + 1
 
 
 def _parts(line: str, start: int, enc: Encoded, family: tuple[str, ...]) -> list[Candidate]:
     """Parts of a run that decode as UTF-8 on their own, aligned to character bounds."""
-    out = []
-    bounds = {b: i for i, b in enumerate(enc.bounds)}
+    out: list[Candidate] = []
+    bounds: dict[int, int] = {}
     for m in UTF8_STRETCH.finditer(enc.data):
         s, e = m.span()
         if e - s < MIN_PART_BYTES:
             continue
+        bounds = bounds or {b: i for i, b in enumerate(enc.bounds)}
         piece_start = next((b for b in range(s, e) if b in bounds and _is_lead(enc.data, b)), None)
         piece_end = next((b for b in range(e, s, -1) if b in bounds and _ends_char(enc.data, s, b)),
                          None)
@@ -191,7 +219,7 @@ def span_gain(line: str, start: int, end: int, text: str) -> float:
 
 
 def _lossy(line: str, start: int, end: int, enc: Encoded, family: tuple[str, ...],
-           evidence: dict[str, int]) -> Candidate | None:
+           evidence: Counter) -> Candidate | None:
     run = line[start:end]
     if run.strip("\ufffd") == "":
         return None   # nothing but replacement characters: no evidence of a chain
