@@ -40,7 +40,6 @@ UTF8_CHAR = (
 )
 #: Two or more UTF-8 multi-byte characters, possibly ending in one ASCII byte that
 #: a double-byte decoder swallowed as a trail byte (“a read as GBK is 鈥渁).
-UTF8_STRETCH = re.compile(UTF8_CHAR + rb"{2,}[\x40-\x7e]?")
 
 
 def canonical(codec: str) -> str:

@@ -65,7 +65,7 @@ def _trigger_pattern() -> str:
     for codec in CHARMAP_ENCODINGS:
         chars |= set(_byte_chars(codec, 0x80, 0xF4))
     chars = {c for c in chars if not ("\u2010" <= c <= "\u205f")}
-    return f"[{re.escape(''.join(sorted(chars)))}{_forward_pattern()[1:-1]}]"
+    return f"[{re.escape(''.join(sorted(chars)))}]"
 
 
 _HIGH = re.escape(SBCS_HIGH)
@@ -78,20 +78,21 @@ _REACH = 2
 
 
 def suspect_lines(text: str) -> list[tuple[int, int]]:
-    """Spans (start, end) of the lines that could hold mojibake of some family.
-
-    An empty list means the text is surely free of every mojibake we repair.
-    """
+    """Spans (start, end) of the lines that could hold Latin-family or legacy-as-Latin
+    mojibake. (The CJK family screens itself: `forward._screen`.)"""
     if text.isascii():
         return []
     lines: list[tuple[int, int]] = []
-    for m in TRIGGER.finditer(text):
+    m = TRIGGER.search(text)
+    while m is not None:
         pos = m.start()
-        if lines and pos < lines[-1][1]:
-            continue
         window = text[max(0, pos - _REACH):pos + 1 + _REACH]
-        if FORWARD.search(window) or REVERSE.search(window) or LATIN.search(window):
+        if REVERSE.search(window) or LATIN.search(window):
             start = text.rfind("\n", 0, pos) + 1
             end = text.find("\n", pos)
-            lines.append((start, len(text) if end < 0 else end + 1))
+            end = len(text) if end < 0 else end + 1
+            lines.append((start, end))
+            m = TRIGGER.search(text, end)
+        else:
+            m = TRIGGER.search(text, pos + 1)
     return lines

@@ -16,17 +16,24 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 
-from . import lossy, plausible
-from .chains import FORWARD_FAMILIES, MAX_MIXED_RUN, UTF8_STRETCH, Encoded, encode_run
+from . import detect, lossy, plausible
+from .chains import (
+    FORWARD_FAMILIES,
+    MAX_MIXED_RUN,
+    UTF8_CHAR,
+    Encoded,
+    encode_run,
+)
 from .edits import Edit
 
 #: A decoding must be this many nats cheaper than what is there to replace it. A
 #: false repair is worse than a missed one.
 MARGIN = 6.0
-#: A part of a longer CJK run is a candidate only if it holds two UTF-8 characters
-#: and this many bytes: one clean hanzi in GBK is a valid 2-byte UTF-8 sequence by
-#: chance about one time in eight, five bytes in a row far less often.
-MIN_PART_BYTES = 5
+#: A part of a longer CJK run is a candidate only if it holds this many UTF-8
+#: characters: one clean hanzi in GBK is a valid 2-byte UTF-8 sequence by chance
+#: about one time in eight, and clean Chinese in EUC-JP shows two valid 3-byte
+#: sequences in a row in about one line in three; three in a row are rare.
+MIN_PART_CHARS = 3
 #: Context (characters each side) given to the cost comparison.
 CONTEXT = 12
 
@@ -50,18 +57,32 @@ def confidence(gain: float, share: float = 1.0) -> float:
     return round(max(0.5, min(0.999, strict)) * share, 3)
 
 
-def repair_line(line: str, offset: int, evidence: Counter, with_gaps: bool) -> list[Edit]:
-    """Edits that undo UTF-8-as-CJK mojibake in one line (offsets shifted by `offset`).
+def repair_text(text: str, evidence: Counter, with_gaps: bool) -> list[Edit]:
+    """Edits that undo UTF-8-as-CJK mojibake in `text`, line by line.
 
-    With `with_gaps` False only exact decodings are made; with True only runs holding
-    U+FFFD are considered, and their gaps are filled from context.
+    With `with_gaps` False only exact decodings are made, on the lines `_screen`
+    flags; with True only runs holding U+FFFD are considered, and their gaps are
+    filled from context.
     """
+    edits: list[Edit] = []
+    if with_gaps:
+        families = list(FORWARD_FAMILIES.values())
+        flagged = {i: families for i in _lines_with(text, "\ufffd")}
+    else:
+        flagged = _screen(text)
+    for start, line, families in _flagged_lines(text, flagged):
+        edits.extend(_repair_line(line, start, families, evidence, with_gaps))
+    return edits
+
+
+def _repair_line(line: str, offset: int, families: list[tuple[str, ...]], evidence: Counter,
+                 with_gaps: bool) -> list[Edit]:
     edits = []
     for m in NON_ASCII.finditer(line):
         if ("\ufffd" in m.group()) != with_gaps:
             continue
         best = None
-        for family in FORWARD_FAMILIES.values():
+        for family in families:
             for cand in _candidates(line, m.start(), m.end(), family, evidence):
                 if best is None or cand.gain > best.gain:
                     best = cand
@@ -80,6 +101,67 @@ def repair_line(line: str, offset: int, evidence: Counter, with_gaps: bool) -> l
                 )
             )
     return edits
+
+
+#: In text encoded back with a family's codec and decoded as UTF-8 (errors
+#: replaced): a run of characters with no U+FFFD from one ASCII character (or a line
+#: edge) to the next, or MIN_PART_CHARS of them in a row anywhere. Where neither
+#: shows, no run of that line can be this family's mojibake.
+_CLEAN_RUN = re.compile(
+    "(?:^|(?<=[\x00-\x3e\x40-\x7f]))[^\x00-\x7f\ufffd]+(?=[\x00-\x3e\x40-\x7f]|$)"
+    "|[^\x00-\x7f\ufffd]{%d,}" % MIN_PART_CHARS,
+    re.M,
+)
+
+
+#: MIN_PART_CHARS valid UTF-8 characters in a row, in bytes.
+_LONG = re.compile(UTF8_CHAR + b"{%d,}" % MIN_PART_CHARS)
+
+
+def _screen(text: str) -> dict[int, list[tuple[str, ...]]]:
+    """Line numbers that may hold UTF-8-as-CJK mojibake, with the families to try.
+
+    Per family: one encode of the whole text, one decode, one scan, all in C.
+    Characters a codec lacks become "?", which ends a stretch but, unlike other
+    ASCII, does not bound a run; newlines stay put, so line numbers agree.
+    """
+    flagged: dict[int, list[tuple[str, ...]]] = {}
+    if not detect.FORWARD.search(text):
+        return flagged
+    for family in FORWARD_FAMILIES.values():
+        decoded = text.encode(family[-1], errors="replace").decode("utf-8", errors="replace")
+        line, pos = 0, 0
+        for m in _CLEAN_RUN.finditer(decoded):
+            line += decoded.count("\n", pos, m.start())
+            pos = m.start()
+            flagged.setdefault(line, []).append(family)
+    return flagged
+
+
+def _lines_with(text: str, char: str) -> list[int]:
+    out = []
+    line, pos = 0, 0
+    i = text.find(char)
+    while i >= 0:
+        line += text.count("\n", pos, i)
+        pos = i
+        if not out or out[-1] != line:
+            out.append(line)
+        i = text.find(char, i + 1)
+    return out
+
+
+def _flagged_lines(text: str, flagged: dict[int, list[tuple[str, ...]]]):  # type: ignore[no-untyped-def]
+    """(start offset, line, families) for each flagged line number, in order."""
+    line, pos = 0, 0
+    for number in sorted(flagged):
+        while line < number:
+            pos = text.index("\n", pos) + 1
+            line += 1
+        end = text.find("\n", pos)
+        end = len(text) if end < 0 else end + 1
+        families = list(dict.fromkeys(flagged[number]))
+        yield pos, text[pos:end], families
 
 
 def undo(run: str) -> tuple[str, str] | None:
@@ -158,15 +240,13 @@ def _parts(line: str, start: int, enc: Encoded, family: tuple[str, ...]) -> list
     """Parts of a run that decode as UTF-8 on their own, aligned to character bounds."""
     out: list[Candidate] = []
     bounds: dict[int, int] = {}
-    for m in UTF8_STRETCH.finditer(enc.data):
+    for m in _LONG.finditer(enc.data):
         s, e = m.span()
-        if e - s < MIN_PART_BYTES:
-            continue
         bounds = bounds or {b: i for i, b in enumerate(enc.bounds)}
         piece_start = next((b for b in range(s, e) if b in bounds and _is_lead(enc.data, b)), None)
         piece_end = next((b for b in range(e, s, -1) if b in bounds and _ends_char(enc.data, s, b)),
                          None)
-        if piece_start is None or piece_end is None or piece_end - piece_start < MIN_PART_BYTES:
+        if piece_start is None or piece_end is None or piece_end - piece_start < 2 * MIN_PART_CHARS:
             continue
         chunk = enc.data[piece_start:piece_end]
         try:

@@ -56,20 +56,18 @@ class Repair:
 
 def repair(text: str) -> Repair:
     """Repair the mojibake in `text`; see `Repair` and `Step` for what comes back."""
-    if not detect.suspect_lines(text):
+    if not (detect.suspect_lines(text) or detect.FORWARD.search(text)):
         return Repair(text, text, False, 1.0, False, ())
     trace = Trace(text)
     for _ in range(MAX_ROUNDS):
         before = trace.text
         _layer(trace, detect.LATIN, latin.repair_line)
-        _layer(trace, detect.FORWARD,
-               lambda line, off: forward.repair_line(line, off, Counter(), with_gaps=False))
+        trace.apply(forward.repair_text(trace.text, Counter(), with_gaps=False))
         _layer(trace, detect.REVERSE, reverse.repair_line)
         if "\ufffd" in trace.text:
             evidence: Counter = Counter()
             lossy.note_evidence(evidence, trace.text)
-            _layer(trace, detect.FORWARD,
-                   lambda line, off: forward.repair_line(line, off, evidence, with_gaps=True))
+            trace.apply(forward.repair_text(trace.text, evidence, with_gaps=True))
         if trace.text == before:
             break
     steps = [
