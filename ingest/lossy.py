@@ -149,40 +149,72 @@ def recover(
     """
     hole_set = set(holes)
     template = tuple(None if i in hole_set else b for i, b in enumerate(data))
-    follow = right[:1]
-    expected = run + follow
-    survivors: list[tuple[str, str]] = []
-    for width in (1, 2):
-        if width == 2:
-            template = tuple(x for b in template for x in ((None, None) if b is None else (b,)))
-        for text in _fill(template):
-            raw = text.encode("utf-8") + follow.encode("utf-8", "surrogatepass")
-            for codec in family:
-                if raw.decode(codec, errors="replace") == expected:
-                    survivors.append((text, codec))
-                    break
-        if survivors:
-            break
+    survivors = _survivors(template, run, right[:1], family)
     if not survivors:
         return None
+    near_left = _word_tail(left)
+    near_right = _word_head(right)
     scored = sorted(
-        ((_context_cost(t, left, right, evidence), t, c) for t, c in survivors), key=lambda x: x[0]
+        ((_local_cost(near_left, t, near_right) + _marks_cost(t, left, right, evidence), t, c)
+         for t, c in survivors),
+        key=lambda x: x[0],
     )
     best_cost, best_text, best_codec = scored[0]
     total = sum(math.exp(best_cost - s) for s, _, _ in scored)
     return Guess(best_text, best_codec, 1.0 / total, best_cost)
 
 
-def _context_cost(text: str, left: str, right: str, evidence: Counter) -> float:
-    """Cost of a filled run in its surroundings, with the document's own evidence.
+@lru_cache(maxsize=4096)
+def _survivors(template: tuple[int | None, ...], run: str, follow: str,
+               family: tuple[str, ...]) -> tuple[tuple[str, str], ...]:
+    """Fillings that pass the forward check: (text, codec) pairs.
+
+    A gap is first taken as one lost byte, then as two if no one-byte filling fits.
+    """
+    expected = run + follow
+    tail = follow.encode("utf-8", "surrogatepass")
+    survivors: list[tuple[str, str]] = []
+    for width in (1, 2):
+        if width == 2:
+            template = tuple(x for b in template for x in ((None, None) if b is None else (b,)))
+        for text in _fill(template):
+            raw = text.encode("utf-8") + tail
+            for codec in family:
+                if raw.decode(codec, errors="replace") == expected:
+                    survivors.append((text, codec))
+                    break
+        if survivors:
+            break
+    return tuple(survivors)
+
+
+def _word_tail(left: str) -> str:
+    """The end of `left` back to its last space (at most CONTEXT characters)."""
+    tail = left[-CONTEXT:]
+    cut = max(tail.rfind(" "), tail.rfind("\n"))
+    return tail[cut + 1:] if cut >= 0 else tail
+
+
+def _word_head(right: str) -> str:
+    head = right[:CONTEXT]
+    cuts = [i for i in (head.find(" "), head.find("\n")) if i >= 0]
+    return head[:min(cuts)] if cuts else head
+
+
+@lru_cache(maxsize=65536)
+def _local_cost(left: str, text: str, right: str) -> float:
+    """What `text` adds to the cost of the word it completes."""
+    return plausible.cost(left + text + right) - plausible.cost(left) - plausible.cost(right)
+
+
+def _marks_cost(text: str, left: str, right: str, evidence: Counter) -> float:
+    """Typography and the document's own evidence, for each mark of a filling.
 
     Evidence counts each mark the document uses, alone and with the kinds of its
     neighbours: a text that writes " – " elsewhere most likely lost an en dash
     between two spaces, whatever its apostrophes are.
     """
-    near_left = left[-CONTEXT:]
-    total = (plausible.cost(near_left + text + right) - plausible.cost(near_left)
-             - plausible.cost(right))
+    total = 0.0
     lch = left[-1:] or " "
     rch = right[:1] or "\n"
     for i, ch in enumerate(text):
