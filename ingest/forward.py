@@ -38,6 +38,11 @@ MIN_PART_CHARS = 3
 CONTEXT = 12
 
 NON_ASCII = re.compile(r"[^\x00-\x7f]+")
+#: Windows-1252 leaves five bytes undefined (81 8D 8F 90 9D); a strict decoder
+#: writes U+FFFD for them, so "”" (E2 80 9D) comes out as "â€�". Only those five
+#: values can fill such a gap: the lossy pass tries this "family" too.
+LOSSY_SBCS = ("cp1252",)
+_NAMES = {"cp1252": "windows-1252"}
 
 
 @dataclass(frozen=True)
@@ -66,7 +71,7 @@ def repair_text(text: str, evidence: Counter, with_gaps: bool) -> list[Edit]:
     """
     edits: list[Edit] = []
     if with_gaps:
-        families = list(FORWARD_FAMILIES.values())
+        families = list(FORWARD_FAMILIES.values()) + [LOSSY_SBCS]
         flagged = {i: families for i in _lines_with(text, "\ufffd")}
     else:
         flagged = _screen(text)
@@ -95,7 +100,7 @@ def _repair_line(line: str, offset: int, families: list[tuple[str, ...]], eviden
                     offset + best.start,
                     offset + best.end,
                     best.after,
-                    ("utf-8", best.codec),
+                    ("utf-8", _NAMES.get(best.codec, best.codec)),
                     confidence(best.gain, best.share),
                     best.lossy,
                 )

@@ -24,10 +24,16 @@ _ASCII_SPLIT = re.compile(r"([\x00-\x7f]+)")
 _GUESSING = {"restore_byte_a0", "replace_lossy_sequences"}
 
 
-def repair_line(line: str, offset: int) -> list[Edit]:
+def repair_line(line: str, offset: int, keep_gaps: bool = False) -> list[Edit]:
+    """ftfy's encoding repair of one line, as edits.
+
+    With `keep_gaps`, ftfy leaves sequences with a lost byte ("â€�") alone instead
+    of writing U+FFFD for them, so that `lossy` can try to restore the character;
+    a later round without it lets ftfy have its way with whatever is left.
+    """
     if not is_bad(line):
         return []
-    fixed, plan = ftfy.fix_encoding_and_explain(line)
+    fixed, plan = ftfy.fix_encoding_and_explain(line, replace_lossy_sequences=not keep_gaps)
     if fixed == line or not plan:
         return []
     chain = _chain(plan)

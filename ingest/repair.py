@@ -59,9 +59,10 @@ def repair(text: str) -> Repair:
     if not (detect.suspect_lines(text) or detect.FORWARD.search(text)):
         return Repair(text, text, False, 1.0, False, ())
     trace = Trace(text)
-    for _ in range(MAX_ROUNDS):
+    for round_ in range(MAX_ROUNDS):
         before = trace.text
-        _layer(trace, detect.LATIN, latin.repair_line)
+        _layer(trace, detect.LATIN,
+               lambda line, off: latin.repair_line(line, off, keep_gaps=round_ == 0))
         trace.apply(forward.repair_text(trace.text, Counter(), with_gaps=False))
         _layer(trace, detect.REVERSE, reverse.repair_line)
         if "\ufffd" in trace.text:
