@@ -22,6 +22,9 @@ from .chains import LOST
 #: Survivors scored per gap at most; candidates are pre-sorted by their own cost, so
 #: the cap drops only characters rarer than the ones kept.
 MAX_CANDIDATES = 400
+#: Fillings ranked on context and evidence: the cheapest by word cost alone. The
+#: typographic and evidence terms move a candidate by a few nats at most.
+SHORTLIST = 12
 #: Characters of context each side for the cost comparison.
 CONTEXT = 12
 
@@ -154,9 +157,9 @@ def recover(
         return None
     near_left = _word_tail(left)
     near_right = _word_head(right)
+    local = sorted((_local_cost(near_left, t, near_right), t, c) for t, c in survivors)
     scored = sorted(
-        ((_local_cost(near_left, t, near_right) + _marks_cost(t, left, right, evidence), t, c)
-         for t, c in survivors),
+        ((cost + _marks_cost(t, left, right, evidence), t, c) for cost, t, c in local[:SHORTLIST]),
         key=lambda x: x[0],
     )
     best_cost, best_text, best_codec = scored[0]

@@ -12,6 +12,7 @@ changed region of the original becomes one `Step` carrying the whole chain.
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections import Counter
 from collections.abc import Callable
@@ -134,12 +135,13 @@ _UNRECOVERABLE = [
 
 
 def _reports(trace: Trace) -> list[Step]:
-    inside = [(r.c_start, r.c_end) for r in trace.regions]
+    starts = [r.c_start for r in trace.regions]
     out = []
     for pattern, chain, conf in _UNRECOVERABLE:
         for m in pattern.finditer(trace.text):
             s, e = m.span()
-            if any(a < e and s < b for a, b in inside):
+            i = bisect.bisect_left(starts, e)  # regions starting before the match ends
+            if i and trace.regions[i - 1].c_end > s:
                 continue
             start = trace.to_original(s)
             out.append(Step("unrecoverable", chain, start, start + e - s, m.group(), m.group(),
