@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 
-from . import forward, plausible
+from . import forward
 from .chains import REVERSE_MULTIBYTE, REVERSE_SINGLEBYTE, SBCS_HIGH, sbcs_bytes, sbcs_name
 from .edits import Edit
 from .forward import MARGIN, confidence, span_gain
@@ -26,7 +26,9 @@ RUN = re.compile(f"[{_HIGH}][{_HIGH}\\x40-\\x7e]*")
 
 def repair_line(line: str, offset: int) -> list[Edit]:
     runs = [m.span() for m in RUN.finditer(line)]
-    runs = [(s, e) for s, e in runs if any(ord(c) >= 0x80 for c in line[s:e])]
+    # A run touching U+FFFD lost a byte to a strict decoder: the lossy pass's work.
+    runs = [(s, e) for s, e in runs if any(ord(c) >= 0x80 for c in line[s:e])
+            and "\ufffd" not in line[max(0, s - 1):e + 1]]
     if not runs:
         return []
     chosen = _line_codec(line, runs)
@@ -58,19 +60,15 @@ def _line_codec(line: str, runs: list[tuple[int, int]]
             decoded, chain = _two_layers(decoded)
         if not decoded:
             continue
+        gains = {(s, e): span_gain(line, s, e, text) for (s, e), text in decoded.items()}
         if codec in REVERSE_SINGLEBYTE:
-            total = plausible.cost(line) - plausible.cost(_substitute(line, decoded))
+            total = sum(gains.values())
             if total < MARGIN:
                 continue
             picked = {k: (total, v, chain) for k, v in decoded.items()}
         else:
-            picked = {}
-            total = 0.0
-            for (s, e), text in decoded.items():
-                gain = span_gain(line, s, e, text)
-                if gain >= MARGIN:
-                    picked[(s, e)] = (gain, text, chain)
-                    total += gain
+            picked = {k: (gains[k], v, chain) for k, v in decoded.items() if gains[k] >= MARGIN}
+            total = sum(g for g, _, _ in picked.values())
         if total > best_total:
             best_total, best = total, picked
     return best
@@ -103,14 +101,3 @@ def _decode(data: bytes, codec: str) -> str | None:
     if any(ord(c) < 0x20 and c not in "\t\n\r" for c in text):
         return None
     return text
-
-
-def _substitute(line: str, parts: dict[tuple[int, int], str]) -> str:
-    out = []
-    pos = 0
-    for (s, e), text in sorted(parts.items()):
-        out.append(line[pos:s])
-        out.append(text)
-        pos = e
-    out.append(line[pos:])
-    return "".join(out)
