@@ -1,0 +1,85 @@
+"""The command line, run as a user runs it: a subprocess on real files."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+from conftest import ROOT, SEEDS
+
+SEED_BROKEN = SEEDS / "002_1c36b51a41f00386.txt"
+SEED_CLEAN = SEEDS / "000_dc3c457c942cfdd8.txt"
+CJK = re.compile(r"[\u3400-\u9fff]")
+
+
+def ingest(*args: str, stdin: bytes | None = None) -> subprocess.CompletedProcess[bytes]:
+    return subprocess.run([sys.executable, "-m", "ingest", *args], input=stdin,
+                          capture_output=True, cwd=ROOT, timeout=120)
+
+
+def test_fix_seed_002() -> None:
+    out = ingest("fix", str(SEED_BROKEN))
+    assert out.returncode == 0, out.stderr
+    text = out.stdout.decode("utf-8")
+    assert not CJK.search(text)
+    for expected in ("they’re", "government’s", "£5bn", "NATO – to", "Tuesday – a"):
+        assert expected in text
+
+
+def test_fix_seed_000_byte_identical() -> None:
+    out = ingest("fix", str(SEED_CLEAN))
+    assert out.returncode == 0
+    assert out.stdout == SEED_CLEAN.read_bytes()
+
+
+def test_explain_reports_lossy_spans() -> None:
+    out = ingest("explain", str(SEED_BROKEN))
+    assert out.returncode == 0
+    report = out.stdout.decode("utf-8")
+    assert report.count("lossy, bytes guessed") == 5
+    assert "utf-8 → gbk" in report
+    clean = ingest("explain", str(SEED_CLEAN)).stdout.decode("utf-8")
+    assert "clean, nothing to repair" in clean
+
+
+def test_stdin_to_stdout() -> None:
+    out = ingest("fix", stdin="they鈥檙e".encode())
+    assert out.stdout.decode("utf-8") == "they’re"
+
+
+def test_output_never_overwrites_input(tmp_path: Path) -> None:
+    src = tmp_path / "a.txt"
+    src.write_bytes(SEED_BROKEN.read_bytes())
+    out = ingest("fix", str(src), "-o", str(src))
+    assert out.returncode == 2
+    assert src.read_bytes() == SEED_BROKEN.read_bytes()
+    dest = tmp_path / "b.txt"
+    assert ingest("fix", str(src), "-o", str(dest)).returncode == 0
+    assert "they’re" in dest.read_text(encoding="utf-8")
+
+
+def test_in_place_rewrites_atomically(tmp_path: Path) -> None:
+    src = tmp_path / "a.txt"
+    src.write_bytes(SEED_BROKEN.read_bytes())
+    src.chmod(0o640)
+    assert ingest("fix", "--in-place", str(src)).returncode == 0
+    assert "they’re" in src.read_text(encoding="utf-8")
+    assert src.stat().st_mode & 0o777 == 0o640
+    assert [p.name for p in tmp_path.iterdir()] == ["a.txt"]  # no temporary left behind
+
+
+def test_unreadable_input_is_named_and_the_rest_goes_on(tmp_path: Path) -> None:
+    missing = tmp_path / "missing.txt"
+    out = ingest("fix", str(missing), str(SEED_CLEAN))
+    assert out.returncode == 1
+    assert str(missing) in out.stderr.decode()
+    assert out.stdout == SEED_CLEAN.read_bytes()
+
+
+def test_readme_test_command_is_what_ci_runs() -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    blocks = re.findall(r"```sh\n(.*?)\n```", readme, re.S)
+    assert "seeds/" in blocks[0]
+    assert blocks[1] in (ROOT / ".ci" / "run").read_text(encoding="utf-8")
