@@ -33,6 +33,8 @@ WIDTH_SWITCH = 3.0
 #: `_islands`), and how short is short.
 ISLAND = 4.0
 ISLAND_LENGTH = 2
+#: Longest run of letters scored as one word (see `word_cost`).
+MAX_WORD = 32
 #: Characters that no real text should hold: controls, unassigned and private-use
 #: code points, surrogates.
 IMPOSSIBLE = 20.0
@@ -103,9 +105,19 @@ def _letter_cost(table: dict[str, float], ch: str) -> float:
     return UNSEEN_LETTER
 
 
-@lru_cache(maxsize=200_000)
 def word_cost(word: str) -> float:
-    """Cost of a run of letters under the language that explains it best."""
+    """Cost of a run of letters under the language that explains it best.
+
+    Runs longer than MAX_WORD (Chinese and Japanese write no spaces, mojibake can
+    be one endless "word") are scored in pieces, so cost stays linear.
+    """
+    if len(word) <= MAX_WORD:
+        return _word_cost(word)
+    return sum(_word_cost(word[i:i + MAX_WORD]) for i in range(0, len(word), MAX_WORD))
+
+
+@lru_cache(maxsize=200_000)
+def _word_cost(word: str) -> float:
     langs = _LANGS_BY_CHAR.get(word[0]) or _LANGS_BY_CHAR.get(word[0].lower()) or _ALL_LANGS
     best = UNSEEN_LETTER * len(word)
     for lang in langs:
@@ -127,6 +139,8 @@ def _is_wide(ch: str) -> bool:
 
 def cost(text: str) -> float:
     """Total cost of `text`: letters by word and language, everything else by symbol."""
+    if len(text) > MAX_EXACT:
+        return _sampled_cost(text)
     total = 0.0
     words: list[tuple[bool, int]] = []   # (wide, length) of each run of letters
     word_start = -1
@@ -150,6 +164,23 @@ def cost(text: str) -> float:
         total += word_cost(text[word_start:])
         words.append((wide, len(text) - word_start))
     return total + ISLAND * _islands(words)
+
+
+#: Texts longer than this are costed on samples (see `_sampled_cost`).
+MAX_EXACT = 4096
+_SAMPLE = 512
+
+
+def _sampled_cost(text: str) -> float:
+    """Cost of a long text from evenly spaced samples, scaled to its length.
+
+    Costs are sums over words, so a few samples estimate the mean cost per
+    character well; a 10 MB line of mojibake costs a few samples, not a scan.
+    """
+    step = len(text) // 4
+    samples = [text[i:i + _SAMPLE] for i in range(0, 4 * step, step)]
+    per_char = sum(cost(s) for s in samples) / sum(len(s) for s in samples)
+    return per_char * len(text)
 
 
 def _islands(words: list[tuple[bool, int]]) -> int:
