@@ -41,52 +41,73 @@ class Trace:
         self.regions: list[Region] = []
 
     def apply(self, edits: list[Edit]) -> None:
-        """Apply one layer's edits (sorted, not overlapping) and merge the regions."""
+        """Apply one layer's edits (sorted, not overlapping) and merge the regions.
+
+        Edits and earlier regions that overlap are merged into one region, which
+        may take in further edits of this layer that fall inside it.
+        """
         if not edits:
             return
+        text, regions = self.text, self.regions
         pieces: list[str] = []
         out: list[Region] = []
-        regions = self.regions
-        i = 0
+        ri = ei = 0
         delta = 0   # current minus original length, over regions already passed
-        shift = 0   # new minus current length, over edits already applied
+        shift = 0   # new minus current length, over what is already rewritten
         pos = 0     # next unread position of the current text
-        for e in edits:
-            while i < len(regions) and regions[i].c_end <= e.start and not (
-                regions[i].c_end == e.start == e.end
+        while ei < len(edits):
+            first = edits[ei]
+            while ri < len(regions) and regions[ri].c_end <= first.start and not (
+                regions[ri].c_end == first.start == first.end
             ):
-                r = regions[i]
+                r = regions[ri]
                 out.append(replace(r, c_start=r.c_start + shift, c_end=r.c_end + shift))
                 delta += (r.c_end - r.c_start) - (r.o_end - r.o_start)
-                i += 1
-            group = []
-            while i < len(regions) and regions[i].c_start < max(e.end, e.start + 1):
-                group.append(regions[i])
-                i += 1
-            start = min([e.start] + [g.c_start for g in group])
-            end = max([e.end] + [g.c_end for g in group])
-            o_start = group[0].o_start if group and group[0].c_start <= e.start else start - delta
+                ri += 1
+            group_edits: list[Edit] = []
+            group: list[Region] = []
+            start, end = first.start, first.end
+            while True:
+                if ei < len(edits) and (edits[ei].start < end or not group_edits):
+                    end = max(end, edits[ei].end)
+                    group_edits.append(edits[ei])
+                    ei += 1
+                elif ri < len(regions) and regions[ri].c_start < max(end, start + 1):
+                    start = min(start, regions[ri].c_start)
+                    end = max(end, regions[ri].c_end)
+                    group.append(regions[ri])
+                    ri += 1
+                else:
+                    break
+            o_start = group[0].o_start if group and group[0].c_start <= start else start - delta
             for g in group:
                 delta += (g.c_end - g.c_start) - (g.o_end - g.o_start)
-            o_end = group[-1].o_end if group and group[-1].c_end >= e.end else end - delta
-            new = self.text[start:e.start] + e.after + self.text[e.end:end]
-            pieces.append(self.text[pos:start])
+            o_end = group[-1].o_end if group and group[-1].c_end >= end else end - delta
+            new_parts = []
+            cursor = start
+            for e in group_edits:
+                new_parts.append(text[cursor:e.start])
+                new_parts.append(e.after)
+                cursor = e.end
+            new_parts.append(text[cursor:end])
+            new = "".join(new_parts)
+            pieces.append(text[pos:start])
             pieces.append(new)
             pos = end
-            chain = e.chain
+            chain = group_edits[0].chain
             for inner in dict.fromkeys(g.chain for g in group):
                 chain = chain + inner
             out.append(
                 Region(
                     o_start, o_end, start + shift, start + shift + len(new), chain,
-                    min([e.confidence] + [g.confidence for g in group]),
-                    e.lossy or any(g.lossy for g in group),
+                    min([e.confidence for e in group_edits] + [g.confidence for g in group]),
+                    any(e.lossy for e in group_edits) or any(g.lossy for g in group),
                 )
             )
             shift += len(new) - (end - start)
-        for r in regions[i:]:
+        for r in regions[ri:]:
             out.append(replace(r, c_start=r.c_start + shift, c_end=r.c_end + shift))
-        pieces.append(self.text[pos:])
+        pieces.append(text[pos:])
         self.text = "".join(pieces)
         self.regions = out
 
