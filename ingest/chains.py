@@ -13,16 +13,21 @@ import codecs
 import re
 from dataclasses import dataclass
 
-#: Families of double-byte decoders that turn UTF-8 into CJK mojibake. The first
-#: codec of a family is the one most software used; later ones are supersets we try
-#: when a character is missing from it. Python's codec names.
+#: Families of double-byte decoders that turn UTF-8 into CJK mojibake, in the order
+#: we encode with them: the common codec first, then the superset for characters it
+#: lacks. Korean goes the other way: Python's EUC-KR encodes the syllables outside
+#: KS X 1001 as eight-byte "make-up" sequences that no decoding of UTF-8 produces,
+#: where CP949 has the real two-byte code. Python's codec names.
 FORWARD_FAMILIES: dict[str, tuple[str, ...]] = {
     "gbk": ("gbk", "gb18030"),
     "big5": ("big5", "cp950"),
     "shift_jis": ("shift_jis", "cp932"),
     "euc_jp": ("euc_jp",),
-    "euc_kr": ("euc_kr", "cp949"),
+    "euc_kr": ("cp949", "euc_kr"),
 }
+#: When several codecs of a family reproduce a text, we name the narrowest.
+NARROWEST_FIRST = ("gbk", "gb18030", "big5", "cp950", "shift_jis", "cp932", "euc_jp",
+                   "euc_kr", "cp949")
 
 #: Legacy encodings whose bytes get read as Latin-1 or Windows-1252, in the order we
 #: try them. Multi-byte sets first: a strict decode through one of them is strong

@@ -14,12 +14,13 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from . import detect, lossy, plausible
 from .chains import (
     FORWARD_FAMILIES,
     MAX_MIXED_RUN,
+    NARROWEST_FIRST,
     UTF8_CHAR,
     Encoded,
     encode_run,
@@ -54,6 +55,7 @@ class Candidate:
     gain: float         # nats saved over the original span
     share: float = 1.0  # for lossy candidates, the top guess's probability
     lossy: bool = False
+    family: str = ""
 
 
 def confidence(gain: float, share: float = 1.0) -> float:
@@ -62,50 +64,66 @@ def confidence(gain: float, share: float = 1.0) -> float:
     return round(max(0.5, min(0.999, strict)) * share, 3)
 
 
-def repair_text(text: str, evidence: Counter, with_gaps: bool) -> list[Edit]:
+def repair_text(text: str, evidence: Counter, with_gaps: bool, support: Counter) -> list[Edit]:
     """Edits that undo UTF-8-as-CJK mojibake in `text`, line by line.
 
     With `with_gaps` False only exact decodings are made, on the lines `_screen`
     flags; with True only runs holding U+FFFD are considered, and their gaps are
-    filled from context.
+    filled from context (in text order, each choice adding to the evidence).
+
+    `support` sums, per family, the gains of its candidates over the text (and is
+    updated here): a document was misread by one decoder, so a run that several
+    families can explain goes to the family the rest of the document points to.
+    "漏" is © read as GBK, and ש read as something else; in a GBK document it is ©.
     """
-    edits: list[Edit] = []
     if with_gaps:
         families = list(FORWARD_FAMILIES.values()) + [LOSSY_SBCS]
         flagged = {i: families for i in _lines_with(text, "\ufffd")}
     else:
         flagged = _screen(text)
-    for start, line, families in _flagged_lines(text, flagged):
-        edits.extend(_repair_line(line, start, families, evidence, with_gaps))
+    edits: list[Edit] = []
+    pending: list[tuple[int, list[Candidate]]] = []
+    for offset, line, families in _flagged_lines(text, flagged):
+        for m in NON_ASCII.finditer(line):
+            if ("\ufffd" in m.group()) != with_gaps:
+                continue
+            cands = []
+            for family in families:
+                found = _candidates(line, m.start(), m.end(), family, evidence)
+                cands.extend(replace(c, family=family[0]) for c in found)
+            if not cands:
+                continue
+            if with_gaps:
+                best = _choose(cands, support)
+                lossy.note_evidence(evidence, line[max(0, best.start - 1):best.start]
+                                    + best.after + line[best.end:best.end + 1])
+                edits.append(_edit(offset, best))
+            else:
+                for c in cands:
+                    support[c.family] += c.gain
+                pending.append((offset, cands))
+    edits.extend(_edit(offset, _choose(cands, support)) for offset, cands in pending)
     return edits
 
 
-def _repair_line(line: str, offset: int, families: list[tuple[str, ...]], evidence: Counter,
-                 with_gaps: bool) -> list[Edit]:
-    edits = []
-    for m in NON_ASCII.finditer(line):
-        if ("\ufffd" in m.group()) != with_gaps:
-            continue
-        best = None
-        for family in families:
-            for cand in _candidates(line, m.start(), m.end(), family, evidence):
-                if best is None or cand.gain > best.gain:
-                    best = cand
-        if best is not None:
-            if best.lossy:
-                lossy.note_evidence(evidence, line[max(0, best.start - 1):best.start] + best.after
-                                    + line[best.end:best.end + 1])
-            edits.append(
-                Edit(
-                    offset + best.start,
-                    offset + best.end,
-                    best.after,
-                    ("utf-8", _NAMES.get(best.codec, best.codec)),
-                    confidence(best.gain, best.share),
-                    best.lossy,
-                )
-            )
-    return edits
+#: A candidate of a less supported family wins only with this much more gain.
+FAMILY_PREFERENCE = 8.0
+
+
+def _choose(cands: list[Candidate], support: Counter) -> Candidate:
+    ranked = sorted(cands, key=lambda c: -support[c.family])
+    best = ranked[0]
+    for c in ranked[1:]:
+        if c.gain > best.gain + FAMILY_PREFERENCE or (
+            support[c.family] == support[best.family] and c.gain > best.gain
+        ):
+            best = c
+    return best
+
+
+def _edit(offset: int, c: Candidate) -> Edit:
+    return Edit(offset + c.start, offset + c.end, c.after, ("utf-8", _NAMES.get(c.codec, c.codec)),
+                confidence(c.gain, c.share), c.lossy)
 
 
 #: In text encoded back with a family's codec and decoded as UTF-8 (errors
@@ -134,7 +152,8 @@ def _screen(text: str) -> dict[int, list[tuple[str, ...]]]:
     if not detect.FORWARD.search(text):
         return flagged
     for family in FORWARD_FAMILIES.values():
-        decoded = text.encode(family[-1], errors="replace").decode("utf-8", errors="replace")
+        widest = max(family, key=NARROWEST_FIRST.index)
+        decoded = text.encode(widest, errors="replace").decode("utf-8", errors="replace")
         line, pos = 0, 0
         for m in _CLEAN_RUN.finditer(decoded):
             line += decoded.count("\n", pos, m.start())
@@ -279,7 +298,7 @@ def _ends_char(data: bytes, s: int, end: int) -> bool:
 
 
 def _exact_codec(data: bytes, run: str, family: tuple[str, ...]) -> str:
-    for codec in family:
+    for codec in sorted(family, key=NARROWEST_FIRST.index):
         if data.decode(codec, errors="replace") == run:
             return codec
     return family[-1]
@@ -300,7 +319,9 @@ def span_gain(line: str, start: int, end: int, text: str) -> float:
     """Nats saved by putting `text` in place of line[start:end], judged with context."""
     left = line[max(0, start - CONTEXT):start]
     right = line[end:end + CONTEXT]
-    return plausible.cost(left + line[start:end] + right) - plausible.cost(left + text + right)
+    a = len(left)
+    return (plausible.cost(left + line[start:end] + right, (a, a + end - start))
+            - plausible.cost(left + text + right, (a, a + len(text))))
 
 
 def _lossy(line: str, start: int, end: int, enc: Encoded, family: tuple[str, ...],

@@ -17,7 +17,7 @@ from collections import Counter
 from functools import lru_cache
 
 from . import plausible
-from .chains import LOST
+from .chains import LOST, NARROWEST_FIRST
 
 #: Survivors scored per gap at most; candidates are pre-sorted by their own cost, so
 #: the cap drops only characters rarer than the ones kept.
@@ -182,13 +182,17 @@ def _survivors(template: tuple[int | None, ...], run: str, follow: str,
             template = tuple(x for b in template for x in ((None, None) if b is None else (b,)))
         for text in _fill(template):
             raw = text.encode("utf-8") + tail
-            for codec in family:
+            for codec in sorted(family, key=_report_order):
                 if raw.decode(codec, errors="replace") == expected:
                     survivors.append((text, codec))
                     break
         if survivors:
             break
     return tuple(survivors)
+
+
+def _report_order(codec: str) -> int:
+    return NARROWEST_FIRST.index(codec) if codec in NARROWEST_FIRST else -1
 
 
 def _word_tail(left: str) -> str:

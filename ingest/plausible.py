@@ -31,7 +31,7 @@ CAPITAL = 1.0
 WIDTH_SWITCH = 3.0
 #: Cost of a short run of wide letters among narrow ones or the reverse (see
 #: `_islands`), and how short is short.
-ISLAND = 4.0
+ISLAND = 6.0
 ISLAND_LENGTH = 2
 #: Longest run of letters scored as one word (see `word_cost`).
 MAX_WORD = 32
@@ -97,8 +97,8 @@ def _letter_cost(table: dict[str, float], ch: str) -> float:
     cost = table.get(ch)
     if cost is not None:
         return cost
-    low = ch.lower()
-    if low != ch and len(low) == 1:
+    low = ch.lower()[:1]  # "İ".lower() is "i̇": the base letter is what lists hold
+    if low != ch:
         cost = table.get(low)
         if cost is not None:
             return cost + CAPITAL
@@ -137,12 +137,16 @@ def _is_wide(ch: str) -> bool:
     return unicodedata.east_asian_width(ch) in "WF"
 
 
-def cost(text: str) -> float:
-    """Total cost of `text`: letters by word and language, everything else by symbol."""
+def cost(text: str, focus: tuple[int, int] | None = None) -> float:
+    """Total cost of `text`: letters by word and language, everything else by symbol.
+
+    With `focus` (start, end), islands count only where they touch that span: a
+    span is judged on its own oddity, not on that of mojibake beside it.
+    """
     if len(text) > MAX_EXACT:
         return _sampled_cost(text)
     total = 0.0
-    words: list[tuple[bool, int]] = []   # (wide, length) of each run of letters
+    words: list[tuple[bool, int, int]] = []   # (wide, start, end) of each run of letters
     word_start = -1
     wide = False
     for i, ch in enumerate(text):
@@ -152,18 +156,18 @@ def cost(text: str) -> float:
                 word_start, wide = i, ch_wide
             elif ch_wide != wide:
                 total += word_cost(text[word_start:i]) + WIDTH_SWITCH
-                words.append((wide, i - word_start))
+                words.append((wide, word_start, i))
                 word_start, wide = i, ch_wide
             continue
         if word_start >= 0:
             total += word_cost(text[word_start:i])
-            words.append((wide, i - word_start))
+            words.append((wide, word_start, i))
             word_start = -1
         total += symbol_cost(ch)
     if word_start >= 0:
         total += word_cost(text[word_start:])
-        words.append((wide, len(text) - word_start))
-    return total + ISLAND * _islands(words)
+        words.append((wide, word_start, len(text)))
+    return total + ISLAND * _islands(words, focus)
 
 
 #: Texts longer than this are costed on samples (see `_sampled_cost`).
@@ -183,7 +187,7 @@ def _sampled_cost(text: str) -> float:
     return per_char * len(text)
 
 
-def _islands(words: list[tuple[bool, int]]) -> int:
+def _islands(words: list[tuple[bool, int, int]], focus: tuple[int, int] | None) -> int:
     """Short runs of one width whose neighbouring words are all of the other width.
 
     A lone hanzi among English words ("save 拢5bn a year") or a lone Cyrillic
@@ -191,10 +195,12 @@ def _islands(words: list[tuple[bool, int]]) -> int:
     write.
     """
     count = 0
-    for i, (wide, length) in enumerate(words):
-        if length > ISLAND_LENGTH:
+    for i, (wide, start, end) in enumerate(words):
+        if end - start > ISLAND_LENGTH:
             continue
-        neighbours = [w for w, _ in words[max(0, i - 1):i] + words[i + 1:i + 2]]
+        if focus is not None and (end < focus[0] or start > focus[1]):
+            continue
+        neighbours = [w for w, _, _ in words[max(0, i - 1):i] + words[i + 1:i + 2]]
         if neighbours and all(w != wide for w in neighbours):
             count += 1
     return count

@@ -60,16 +60,17 @@ def repair(text: str) -> Repair:
     if not (detect.suspect_lines(text) or detect.FORWARD.search(text)):
         return Repair(text, text, False, 1.0, False, ())
     trace = Trace(text)
+    support: Counter = Counter()   # evidence for each CJK family, see forward.repair_text
     for round_ in range(MAX_ROUNDS):
         before = trace.text
         _layer(trace, detect.LATIN,
                lambda line, off: latin.repair_line(line, off, keep_gaps=round_ == 0))
-        trace.apply(forward.repair_text(trace.text, Counter(), with_gaps=False))
+        trace.apply(forward.repair_text(trace.text, Counter(), False, support))
         _layer(trace, detect.REVERSE, reverse.repair_line)
         if "\ufffd" in trace.text:
             evidence: Counter = Counter()
             lossy.note_evidence(evidence, trace.text)
-            trace.apply(forward.repair_text(trace.text, evidence, with_gaps=True))
+            trace.apply(forward.repair_text(trace.text, evidence, True, support))
         if trace.text == before:
             break
     steps = [

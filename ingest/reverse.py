@@ -62,6 +62,8 @@ def _line_codec(line: str, runs: list[tuple[int, int]]
             continue
         gains = {(s, e): span_gain(line, s, e, text) for (s, e), text in decoded.items()}
         if codec in REVERSE_SINGLEBYTE:
+            if not all(_letters_mostly(line[s:e]) for s, e in decoded):
+                continue
             total = sum(gains.values())
             if total < MARGIN:
                 continue
@@ -101,3 +103,14 @@ def _decode(data: bytes, codec: str) -> str | None:
     if any(ord(c) < 0x20 and c not in "\t\n\r" for c in text):
         return None
     return text
+
+
+def _letters_mostly(run: str) -> bool:
+    """Is `run` what a single-byte script reads as in Latin-1: mostly accented letters?
+
+    Cyrillic, Greek, Hebrew, Arabic and Thai letters sit in the upper half of their
+    code pages, where Latin-1 has À–ÿ; a run of symbols ("¿¿¿") is not their mojibake.
+    """
+    high = [c for c in run if ord(c) >= 0x80]
+    letters = sum(1 for c in high if c.isalpha())
+    return len(high) >= 2 and 2 * letters >= len(high)
