@@ -29,6 +29,11 @@ FORWARD_FAMILIES: dict[str, tuple[str, ...]] = {
 NARROWEST_FIRST = ("gbk", "gb18030", "big5", "cp950", "shift_jis", "cp932", "euc_jp",
                    "euc_kr", "cp949")
 
+
+def report_order(codec: str) -> int:
+    """Sort key: the narrowest codec of a family first (others keep their place)."""
+    return NARROWEST_FIRST.index(codec) if codec in NARROWEST_FIRST else -1
+
 #: Legacy encodings whose bytes get read as Latin-1 or Windows-1252, in the order we
 #: try them. Multi-byte sets first: a strict decode through one of them is strong
 #: evidence by itself; single-byte sets always decode and rely on scoring alone.

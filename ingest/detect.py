@@ -44,7 +44,8 @@ def _latin_pattern() -> str:
         lead = re.escape(_byte_chars(codec, 0xC2, 0xF4))
         cont = re.escape(_byte_chars(codec, 0x80, 0xBF))
         parts.append(f"[{lead}][{cont}]")
-    return "|".join(parts) + "|[\\x80-\\x9f]"
+    # "Ã " is "à" whose A0 byte became a space (ftfy's restore_byte_a0).
+    return "|".join(parts) + "|[\\x80-\\x9f]|[\u00c2\u00c3\u00c5] "
 
 
 def _forward_pattern() -> str:

@@ -20,10 +20,10 @@ from . import detect, lossy, plausible
 from .chains import (
     FORWARD_FAMILIES,
     MAX_MIXED_RUN,
-    NARROWEST_FIRST,
     UTF8_CHAR,
     Encoded,
     encode_run,
+    report_order,
 )
 from .edits import Edit
 
@@ -39,11 +39,11 @@ MIN_PART_CHARS = 3
 CONTEXT = 12
 
 NON_ASCII = re.compile(r"[^\x00-\x7f]+")
-#: Windows-1252 leaves five bytes undefined (81 8D 8F 90 9D); a strict decoder
-#: writes U+FFFD for them, so "”" (E2 80 9D) comes out as "â€�". Only those five
-#: values can fill such a gap: the lossy pass tries this "family" too.
-LOSSY_SBCS = ("cp1252",)
-_NAMES = {"cp1252": "windows-1252"}
+#: Windows code pages leave a few bytes undefined (Windows-1252: 81 8D 8F 90 9D); a
+#: strict decoder writes U+FFFD for them, so "”" (E2 80 9D) comes out as "â€�". Only
+#: those few values can fill such a gap: `repair_sbcs_gaps` tries each page.
+LOSSY_SBCS = [("cp1252",), ("cp1250",), ("cp1251",), ("cp1253",), ("cp1254",), ("cp1257",)]
+_NAMES = {f"cp125{i}": f"windows-125{i}" for i in range(10)}
 
 
 @dataclass(frozen=True)
@@ -64,6 +64,26 @@ def confidence(gain: float, share: float = 1.0) -> float:
     return round(max(0.5, min(0.999, strict)) * share, 3)
 
 
+def repair_sbcs_gaps(text: str) -> list[Edit]:
+    """UTF-8 read as a Windows code page, where the page had no character for a byte.
+
+    Runs before ftfy, which would write a bare U+FFFD for the whole sequence. With
+    ftfy's "â€�" the evidence is the same five bytes whatever the document, so
+    no document evidence is gathered here.
+    """
+    flagged = {i: LOSSY_SBCS for i in _lines_with(text, "\ufffd")}
+    edits: list[Edit] = []
+    for offset, line, families in _flagged_lines(text, flagged):
+        for m in NON_ASCII.finditer(line):
+            if "\ufffd" not in m.group():
+                continue
+            cands = [c for family in families
+                     for c in _candidates(line, m.start(), m.end(), family, Counter())]
+            if cands:
+                edits.append(_edit(offset, max(cands, key=lambda c: c.gain)))
+    return edits
+
+
 def repair_text(text: str, evidence: Counter, with_gaps: bool, support: Counter) -> list[Edit]:
     """Edits that undo UTF-8-as-CJK mojibake in `text`, line by line.
 
@@ -77,7 +97,7 @@ def repair_text(text: str, evidence: Counter, with_gaps: bool, support: Counter)
     "漏" is © read as GBK, and ש read as something else; in a GBK document it is ©.
     """
     if with_gaps:
-        families = list(FORWARD_FAMILIES.values()) + [LOSSY_SBCS]
+        families = list(FORWARD_FAMILIES.values())
         flagged = {i: families for i in _lines_with(text, "\ufffd")}
     else:
         flagged = _screen(text)
@@ -152,7 +172,7 @@ def _screen(text: str) -> dict[int, list[tuple[str, ...]]]:
     if not detect.FORWARD.search(text):
         return flagged
     for family in FORWARD_FAMILIES.values():
-        widest = max(family, key=NARROWEST_FIRST.index)
+        widest = max(family, key=report_order)
         decoded = text.encode(widest, errors="replace").decode("utf-8", errors="replace")
         line, pos = 0, 0
         for m in _CLEAN_RUN.finditer(decoded):
@@ -298,7 +318,7 @@ def _ends_char(data: bytes, s: int, end: int) -> bool:
 
 
 def _exact_codec(data: bytes, run: str, family: tuple[str, ...]) -> str:
-    for codec in sorted(family, key=NARROWEST_FIRST.index):
+    for codec in sorted(family, key=report_order):
         if data.decode(codec, errors="replace") == run:
             return codec
     return family[-1]

@@ -2,9 +2,9 @@
 
 We do not reimplement what ftfy does well: each line ftfy's own heuristic flags
 (`ftfy.badness.is_bad`) goes through `ftfy.fix_encoding_and_explain`, and its plan
-becomes our codec chain. We only cut ftfy's line-level result into spans (so clean
-parts of the line stay outside every step) and refuse a result that our own scoring
-finds clearly worse than the input, which catches ftfy's rare false positives.
+becomes our codec chain. We only cut ftfy's line-level result into spans, so the
+clean parts of a line stay outside every step. (We do not second-guess ftfy here:
+on its own ground its judgement is the better tuned one.)
 """
 
 from __future__ import annotations
@@ -14,7 +14,6 @@ import re
 import ftfy
 from ftfy.badness import is_bad
 
-from . import plausible
 from .edits import Edit
 
 #: Names ftfy uses in its plans, as the codec the text really went through.
@@ -24,28 +23,18 @@ _ASCII_SPLIT = re.compile(r"([\x00-\x7f]+)")
 _GUESSING = {"restore_byte_a0", "replace_lossy_sequences"}
 
 
-def repair_line(line: str, offset: int, keep_gaps: bool = False) -> list[Edit]:
-    """ftfy's encoding repair of one line, as edits.
-
-    With `keep_gaps`, ftfy leaves sequences with a lost byte ("â€�") alone instead
-    of writing U+FFFD for them, so that `lossy` can try to restore the character;
-    a later round without it lets ftfy have its way with whatever is left.
-    """
+def repair_line(line: str, offset: int) -> list[Edit]:
+    """ftfy's encoding repair of one line, as edits."""
     if not is_bad(line):
         return []
-    fixed, plan = ftfy.fix_encoding_and_explain(line, replace_lossy_sequences=not keep_gaps)
+    fixed, plan = ftfy.fix_encoding_and_explain(line)
     if fixed == line or not plan:
         return []
     chain = _chain(plan)
     lossy = any(step[1] in _GUESSING for step in plan) or "\ufffd" in fixed
     confidence = 0.9 if lossy else 0.97
-    edits = []
-    for s, e, after in _spans(line, fixed):
-        before = line[s:e]
-        if plausible.cost(after) > plausible.cost(before):
-            return []
-        edits.append(Edit(offset + s, offset + e, after, chain, confidence, lossy))
-    return edits
+    return [Edit(offset + s, offset + e, after, chain, confidence, lossy)
+            for s, e, after in _spans(line, fixed)]
 
 
 def _chain(plan: list[tuple[str, str]]) -> tuple[str, ...]:

@@ -17,7 +17,7 @@ from collections import Counter
 from functools import lru_cache
 
 from . import plausible
-from .chains import LOST, NARROWEST_FIRST
+from .chains import LOST, report_order
 
 #: Survivors scored per gap at most; candidates are pre-sorted by their own cost, so
 #: the cap drops only characters rarer than the ones kept.
@@ -152,7 +152,11 @@ def recover(
     """
     hole_set = set(holes)
     template = tuple(None if i in hole_set else b for i, b in enumerate(data))
-    survivors = _survivors(template, run, right[:1], family)
+    # The byte after the gap decided how the decoder failed, so the check needs it;
+    # a non-ASCII neighbour is text an earlier layer already repaired, not bytes
+    # the decoder saw, and a run always ends before the decoder's next character.
+    follow = right[:1] if right[:1].isascii() else ""
+    survivors = _survivors(template, run, follow, family)
     if not survivors:
         return None
     near_left = _word_tail(left)
@@ -182,17 +186,13 @@ def _survivors(template: tuple[int | None, ...], run: str, follow: str,
             template = tuple(x for b in template for x in ((None, None) if b is None else (b,)))
         for text in _fill(template):
             raw = text.encode("utf-8") + tail
-            for codec in sorted(family, key=_report_order):
+            for codec in sorted(family, key=report_order):
                 if raw.decode(codec, errors="replace") == expected:
                     survivors.append((text, codec))
                     break
         if survivors:
             break
     return tuple(survivors)
-
-
-def _report_order(codec: str) -> int:
-    return NARROWEST_FIRST.index(codec) if codec in NARROWEST_FIRST else -1
 
 
 def _word_tail(left: str) -> str:

@@ -1,6 +1,7 @@
 """The repair: layers of codec fixes, applied until nothing changes, with their plan.
 
 Each round runs, line by line:
+0. `forward.repair_sbcs_gaps` — bytes a Windows code page could not decode ("â€�");
 1. `latin`   — UTF-8 read as Windows-1252 and kin, through ftfy;
 2. `forward` — UTF-8 read as a CJK double-byte codec, strict decodings only;
 3. `reverse` — legacy bytes read as Latin-1 or Windows-1252;
@@ -61,10 +62,11 @@ def repair(text: str) -> Repair:
         return Repair(text, text, False, 1.0, False, ())
     trace = Trace(text)
     support: Counter = Counter()   # evidence for each CJK family, see forward.repair_text
-    for round_ in range(MAX_ROUNDS):
+    for _ in range(MAX_ROUNDS):
         before = trace.text
-        _layer(trace, detect.LATIN,
-               lambda line, off: latin.repair_line(line, off, keep_gaps=round_ == 0))
+        if "\ufffd" in trace.text:
+            trace.apply(forward.repair_sbcs_gaps(trace.text))
+        _layer(trace, detect.LATIN, latin.repair_line)
         trace.apply(forward.repair_text(trace.text, Counter(), False, support))
         _layer(trace, detect.REVERSE, reverse.repair_line)
         if "\ufffd" in trace.text:

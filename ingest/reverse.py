@@ -12,6 +12,7 @@ word: an "à" in French text is a fine "а" in Russian, but the French line is n
 from __future__ import annotations
 
 import re
+import unicodedata
 
 from . import forward
 from .chains import REVERSE_MULTIBYTE, REVERSE_SINGLEBYTE, SBCS_HIGH, sbcs_bytes, sbcs_name
@@ -22,6 +23,12 @@ _HIGH = re.escape(SBCS_HIGH)
 #: A run of high characters; ASCII 0x40–0x7E inside it may be trail bytes of a
 #: double-byte character (Big5 "你" is A7 41, "§A" in Latin-1).
 RUN = re.compile(f"[{_HIGH}][{_HIGH}\\x40-\\x7e]*")
+
+
+#: Single-byte decodings need more: every Latin-1 letter is some letter in CP1251 or
+#: CP1253, so three letters ("Ôôô" → "Τττ") prove nothing; a line's worth does.
+SINGLEBYTE_MARGIN = 2 * MARGIN
+SINGLEBYTE_LETTERS = 5
 
 
 def repair_line(line: str, offset: int) -> list[Edit]:
@@ -62,14 +69,16 @@ def _line_codec(line: str, runs: list[tuple[int, int]]
             continue
         gains = {(s, e): span_gain(line, s, e, text) for (s, e), text in decoded.items()}
         if codec in REVERSE_SINGLEBYTE:
-            if not all(_letters_mostly(line[s:e]) for s, e in decoded):
+            if not all(_letters_mostly(line[s:e]) and _no_latin_left(t)
+                       for (s, e), t in decoded.items()):
                 continue
             total = sum(gains.values())
-            if total < MARGIN:
+            if total < SINGLEBYTE_MARGIN or sum(e - s for s, e in decoded) < SINGLEBYTE_LETTERS:
                 continue
             picked = {k: (total, v, chain) for k, v in decoded.items()}
         else:
-            picked = {k: (gains[k], v, chain) for k, v in decoded.items() if gains[k] >= MARGIN}
+            picked = {k: (gains[k], v, chain) for k, v in decoded.items()
+                      if gains[k] >= MARGIN and (chain != (codec,) or _has_wide(v))}
             total = sum(g for g, _, _ in picked.values())
         if total > best_total:
             best_total, best = total, picked
@@ -78,10 +87,11 @@ def _line_codec(line: str, runs: list[tuple[int, int]]
 
 def _two_layers(decoded: dict[tuple[int, int], str]
                 ) -> tuple[dict[tuple[int, int], str], tuple[str, ...]]:
-    """UTF-8 that decodes into CJK mojibake is judged as the text under both layers.
+    """Keep the UTF-8 decodings that are CJK mojibake in turn, judged at the end.
 
     "æ‹¢" is the UTF-8 of 拢 read as CP1252, and 拢 is the UTF-8 of £ read as GBK:
-    the middle stage is no better than the start, only the end is.
+    the middle stage is no better than the start, only the end is. A UTF-8
+    decoding that stops at the middle is ftfy's call (`latin`), not ours.
     """
     out = {}
     chain: tuple[str, ...] = ("utf-8",)
@@ -90,8 +100,6 @@ def _two_layers(decoded: dict[tuple[int, int], str]
         if deeper is not None and "\ufffd" not in deeper[0]:
             out[key] = deeper[0]
             chain = ("utf-8", deeper[1], "utf-8")
-        else:
-            out[key] = text
     return out, chain
 
 
@@ -114,3 +122,18 @@ def _letters_mostly(run: str) -> bool:
     high = [c for c in run if ord(c) >= 0x80]
     letters = sum(1 for c in high if c.isalpha())
     return len(high) >= 2 and 2 * letters >= len(high)
+
+
+def _no_latin_left(text: str) -> bool:
+    """A single-byte decoding must leave no accented Latin letter behind.
+
+    CP1256 keeps à â ç é è at their Latin-1 places: a "decoding" that is half
+    Arabic, half French accents ("م†â€™") is the garble read twice, not Arabic.
+    """
+    return not any("\u00c0" <= c <= "\u024f" for c in text)
+
+
+def _has_wide(text: str) -> bool:
+    """A CJK code page read as Latin-1 hides CJK text: a decoding with no wide
+    character ("¬´" → EUC-KR "Т") used only the symbol rows, and proves nothing."""
+    return any(unicodedata.east_asian_width(c) in "WF" for c in text)
