@@ -2,9 +2,10 @@
 
 Each round runs, line by line:
 0. `forward.repair_sbcs_gaps` — bytes a Windows code page could not decode ("â€�");
-1. `latin`   — UTF-8 read as Windows-1252 and kin, through ftfy;
-2. `forward` — UTF-8 read as a CJK double-byte codec, strict decodings only;
-3. `reverse` — legacy bytes read as Latin-1 or Windows-1252;
+1. `reverse` — legacy bytes read as Latin-1 or Windows-1252 (before ftfy, whose
+   repair of stray UTF-8-looking pairs would cut GBK-as-Latin-1 runs apart);
+2. `latin`   — UTF-8 read as Windows-1252 and kin, through ftfy;
+3. `forward` — UTF-8 read as a CJK double-byte codec, strict decodings only;
 4. `forward` again for runs with lost bytes (U+FFFD), now that the strict repairs of
    the document tell which quotes and dashes it uses.
 A text broken twice (UTF-8 → GBK → UTF-8 → CP1252) is repaired in two rounds; each
@@ -66,9 +67,9 @@ def repair(text: str) -> Repair:
         before = trace.text
         if "\ufffd" in trace.text:
             trace.apply(forward.repair_sbcs_gaps(trace.text))
+        _layer(trace, detect.REVERSE, reverse.repair_line)
         _layer(trace, detect.LATIN, latin.repair_line)
         trace.apply(forward.repair_text(trace.text, Counter(), False, support))
-        _layer(trace, detect.REVERSE, reverse.repair_line)
         if "\ufffd" in trace.text:
             evidence: Counter = Counter()
             lossy.note_evidence(evidence, trace.text)

@@ -14,6 +14,8 @@ from __future__ import annotations
 import re
 import unicodedata
 
+import ftfy.bad_codecs  # noqa: F401  (registers utf-8-variants)
+
 from . import forward
 from .chains import REVERSE_MULTIBYTE, REVERSE_SINGLEBYTE, SBCS_HIGH, sbcs_bytes, sbcs_name
 from .edits import Edit
@@ -29,6 +31,9 @@ RUN = re.compile(f"[{_HIGH}][{_HIGH}\\x40-\\x7e]*")
 #: CP1253, so three letters ("Ôôô" → "Τττ") prove nothing; a line's worth does.
 SINGLEBYTE_MARGIN = 2 * MARGIN
 SINGLEBYTE_LETTERS = 5
+#: Gain (nats) a multi-byte codec must show on a line before its short runs are
+#: taken on a smaller gain.
+LINE_SUPPORT = 3 * MARGIN
 
 
 def repair_line(line: str, offset: int) -> list[Edit]:
@@ -56,6 +61,14 @@ def _line_codec(line: str, runs: list[tuple[int, int]]
     best_total = 0.0
     best: dict[tuple[int, int], tuple[float, str, tuple[str, ...]]] = {}
     raw = {(s, e): sbcs_bytes(line[s:e]) for s, e in runs}
+    # Plain UTF-8 read as Windows-1252 is ftfy's to repair (`latin` runs next), but it
+    # competes here: "cafÃ©" is UTF-8, however nicely GBK would read "Ã©" as 茅.
+    utf8 = {}
+    for (s, e), data in raw.items():
+        # ftfy's "utf-8-variants" also reads CESU-8 ("í\xa0½í¸\x8d" is 😍).
+        text = _decode(data, "utf-8-variants") if data is not None else None
+        if text is not None:
+            utf8[(s, e)] = span_gain(line, s, e, text)
     for codec in ("utf-8",) + REVERSE_MULTIBYTE + REVERSE_SINGLEBYTE:
         decoded = {}
         for (s, e), data in raw.items():
@@ -69,7 +82,7 @@ def _line_codec(line: str, runs: list[tuple[int, int]]
             continue
         gains = {(s, e): span_gain(line, s, e, text) for (s, e), text in decoded.items()}
         if codec in REVERSE_SINGLEBYTE:
-            if not all(_letters_mostly(line[s:e]) and _no_latin_left(t)
+            if not all(_letters_mostly(line[s:e]) and _letters_mostly(t) and _no_latin_left(t)
                        for (s, e), t in decoded.items()):
                 continue
             total = sum(gains.values())
@@ -77,12 +90,16 @@ def _line_codec(line: str, runs: list[tuple[int, int]]
                 continue
             picked = {k: (total, v, chain) for k, v in decoded.items()}
         else:
+            # Short runs ("¶ø" for 而) carry little evidence alone; in a line where
+            # this codec already explains a lot, they need only to be an improvement.
+            support = sum(g for g in gains.values() if g >= MARGIN)
+            bar = 0.0 if support >= LINE_SUPPORT else MARGIN
             picked = {k: (gains[k], v, chain) for k, v in decoded.items()
-                      if gains[k] >= MARGIN and (chain != (codec,) or _has_wide(v))}
+                      if gains[k] >= max(bar, 0.5) and (chain != (codec,) or _has_wide(v))}
             total = sum(g for g, _, _ in picked.values())
         if total > best_total:
             best_total, best = total, picked
-    return best
+    return {k: v for k, v in best.items() if utf8.get(k, -1e9) < v[0]}
 
 
 def _two_layers(decoded: dict[tuple[int, int], str]
