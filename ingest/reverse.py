@@ -82,8 +82,9 @@ def _line_codec(line: str, runs: list[tuple[int, int]]
             continue
         gains = {(s, e): span_gain(line, s, e, text) for (s, e), text in decoded.items()}
         if codec in REVERSE_SINGLEBYTE:
-            if not all(_letters_mostly(line[s:e]) and _letters_mostly(t) and _no_latin_left(t)
-                       for (s, e), t in decoded.items()):
+            before = "".join(line[s:e] for s, e in decoded)
+            after = "".join(decoded.values())
+            if not (_letters_mostly(before) and _letters_mostly(after) and _no_latin_left(after)):
                 continue
             total = sum(gains.values())
             if total < SINGLEBYTE_MARGIN or sum(e - s for s, e in decoded) < SINGLEBYTE_LETTERS:
