@@ -73,6 +73,7 @@ _HIGH = re.escape(SBCS_HIGH)
 LATIN = re.compile(_latin_pattern())
 FORWARD = re.compile(_forward_pattern())
 REVERSE = re.compile(f"[{_HIGH}][\\x40-\\x7e]?[{_HIGH}]")
+LATIN_OR_REVERSE = re.compile(f"{LATIN.pattern}|{REVERSE.pattern}")
 TRIGGER = re.compile(_trigger_pattern())
 #: Characters around a trigger that a mark can span.
 _REACH = 2

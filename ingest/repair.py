@@ -2,9 +2,9 @@
 
 Each round runs, line by line:
 0. `forward.repair_sbcs_gaps` — bytes a Windows code page could not decode ("â€�");
-1. `reverse` — legacy bytes read as Latin-1 or Windows-1252 (before ftfy, whose
-   repair of stray UTF-8-looking pairs would cut GBK-as-Latin-1 runs apart);
-2. `latin`   — UTF-8 read as Windows-1252 and kin, through ftfy;
+1. `latin`   — UTF-8 read as Windows-1252 and kin, through ftfy; or `reverse` —
+   legacy bytes read as Latin-1 or Windows-1252 — whichever explains the line
+   better (see `_latin_or_reverse`);
 3. `forward` — UTF-8 read as a CJK double-byte codec, strict decodings only;
 4. `forward` again for runs with lost bytes (U+FFFD), now that the strict repairs of
    the document tell which quotes and dashes it uses.
@@ -20,7 +20,7 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from . import detect, forward, latin, lossy, reverse
+from . import detect, forward, latin, lossy, plausible, reverse
 from .edits import Edit, Trace
 
 #: Rounds at most: three layers of mojibake are already rare; a fourth round only
@@ -67,8 +67,7 @@ def repair(text: str) -> Repair:
         before = trace.text
         if "\ufffd" in trace.text:
             trace.apply(forward.repair_sbcs_gaps(trace.text))
-        _layer(trace, detect.REVERSE, reverse.repair_line)
-        _layer(trace, detect.LATIN, latin.repair_line)
+        _layer(trace, detect.LATIN_OR_REVERSE, _latin_or_reverse)
         trace.apply(forward.repair_text(trace.text, Counter(), False, support))
         if "\ufffd" in trace.text:
             evidence: Counter = Counter()
@@ -104,6 +103,34 @@ def _layer(trace: Trace, screen: re.Pattern[str],
         if screen.search(line):
             edits.extend(fix_line(line, start))
     trace.apply(edits)
+
+
+def _latin_or_reverse(line: str, offset: int) -> list[Edit]:
+    """ftfy's repair of the line, or ours of legacy bytes read as Latin-1: the better.
+
+    The two read the same characters differently. "â\x80\x99" is UTF-8 (’) read as
+    Latin-1, ftfy's case; "ÖÐÊ¹ÓÃ" is GBK (中使用) read as Latin-1, where ftfy's
+    repair of stray UTF-8-looking pairs ("Ê¹" → ʹ) would cut the run apart. When
+    both have a repair, the line that comes out more plausible wins; ftfy keeps
+    ties (a margin), being the better judge on its own ground.
+    """
+    ours = reverse.repair_line(line, offset) if detect.REVERSE.search(line) else []
+    theirs = latin.repair_line(line, offset) if detect.LATIN.search(line) else []
+    if not ours or not theirs:
+        return ours or theirs
+    cost_ours = plausible.cost(_applied(line, offset, ours))
+    cost_theirs = plausible.cost(_applied(line, offset, theirs))
+    return ours if cost_ours + forward.MARGIN < cost_theirs else theirs
+
+
+def _applied(line: str, offset: int, edits: list[Edit]) -> str:
+    out, pos = [], 0
+    for e in edits:
+        out.append(line[pos:e.start - offset])
+        out.append(e.after)
+        pos = e.end - offset
+    out.append(line[pos:])
+    return "".join(out)
 
 
 def apply_steps(original: str, steps: tuple[Step, ...] | list[Step]) -> str:
