@@ -62,17 +62,20 @@ def repair(text: str) -> Repair:
     if not (detect.suspect_lines(text) or detect.FORWARD.search(text)):
         return Repair(text, text, False, 1.0, False, ())
     trace = Trace(text)
-    support: Counter = Counter()   # evidence for each CJK family, see forward.repair_text
+    families: Counter = Counter()   # evidence for each CJK family, see forward.repair_text
     for _ in range(MAX_ROUNDS):
         before = trace.text
         if "\ufffd" in trace.text:
             trace.apply(forward.repair_sbcs_gaps(trace.text))
-        _layer(trace, detect.LATIN_OR_REVERSE, _latin_or_reverse)
-        trace.apply(forward.repair_text(trace.text, Counter(), False, support))
+        lines = [trace.text[a:b] for a, b in detect.suspect_lines(trace.text)]
+        support = reverse.document_support([x for x in lines if detect.REVERSE.search(x)])
+        _layer(trace, detect.LATIN_OR_REVERSE,
+               lambda line, off: _latin_or_reverse(line, off, support))
+        trace.apply(forward.repair_text(trace.text, Counter(), False, families))
         if "\ufffd" in trace.text:
             evidence: Counter = Counter()
             lossy.note_evidence(evidence, trace.text)
-            trace.apply(forward.repair_text(trace.text, evidence, True, support))
+            trace.apply(forward.repair_text(trace.text, evidence, True, families))
         if trace.text == before:
             break
     steps = [
@@ -105,7 +108,7 @@ def _layer(trace: Trace, screen: re.Pattern[str],
     trace.apply(edits)
 
 
-def _latin_or_reverse(line: str, offset: int) -> list[Edit]:
+def _latin_or_reverse(line: str, offset: int, support: Counter) -> list[Edit]:
     """ftfy's repair of the line, or ours of legacy bytes read as Latin-1: the better.
 
     The two read the same characters differently. "â\x80\x99" is UTF-8 (’) read as
@@ -114,7 +117,7 @@ def _latin_or_reverse(line: str, offset: int) -> list[Edit]:
     both have a repair, the line that comes out more plausible wins; ftfy keeps
     ties (a margin), being the better judge on its own ground.
     """
-    ours = reverse.repair_line(line, offset) if detect.REVERSE.search(line) else []
+    ours = reverse.repair_line(line, offset, support) if detect.REVERSE.search(line) else []
     theirs = latin.repair_line(line, offset) if detect.LATIN.search(line) else []
     if not ours or not theirs:
         return ours or theirs

@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections import Counter
+from functools import lru_cache
 
 import ftfy.bad_codecs  # noqa: F401  (registers utf-8-variants)
 
@@ -36,33 +38,54 @@ SINGLEBYTE_LETTERS = 5
 LINE_SUPPORT = 3 * MARGIN
 
 
-def repair_line(line: str, offset: int) -> list[Edit]:
-    runs = [m.span() for m in RUN.finditer(line)]
-    # A run touching U+FFFD lost a byte to a strict decoder: the lossy pass's work.
-    runs = [(s, e) for s, e in runs if any(ord(c) >= 0x80 for c in line[s:e])
-            and "\ufffd" not in line[max(0, s - 1):e + 1]]
-    if not runs:
+Option = dict[tuple[int, int], tuple[float, str, tuple[str, ...]]]
+
+
+def repair_line(line: str, offset: int, support: Counter | None = None) -> list[Edit]:
+    """Edits for the legacy-as-Latin runs of one line.
+
+    `support` (from `document_support`) says which encoding the whole document
+    points to: a line that several encodings could explain takes that one if it
+    explains at least half as much there as the best (the same bytes A4 A1 are ㄱ
+    in EUC-KR and ぁ in GBK; in a Korean document they are ㄱ).
+    """
+    options = _options(line)
+    if not options:
         return []
-    chosen = _line_codec(line, runs)
+    best = max(options, key=lambda c: options[c][0])
+    if support:
+        top = support.most_common(1)[0][0]
+        if top in options and options[top][0] >= 0.5 * options[best][0]:
+            best = top
     edits = []
-    for (s, e), (gain, text, chain) in sorted(chosen.items()):
+    for (s, e), (gain, text, chain) in sorted(options[best][1].items()):
         chain = chain + (sbcs_name(line[s:e]),)
         edits.append(Edit(offset + s, offset + e, text, chain, confidence(gain)))
     return edits
 
 
-def _line_codec(line: str, runs: list[tuple[int, int]]
-                ) -> dict[tuple[int, int], tuple[float, str, tuple[str, ...]]]:
-    """Pick one legacy encoding for the whole line: the one that saves the most.
+def document_support(lines: list[str]) -> Counter:
+    """How much each legacy encoding explains over these lines (nats saved)."""
+    support: Counter = Counter()
+    for line in lines:
+        for codec, (total, _) in _options(line).items():
+            support[codec] += total
+    return support
 
-    A multi-byte decoding of one run is accepted on that run's own gain; a
-    single-byte decoding only if the line as a whole is cheaper by the margin.
-    """
-    best_total = 0.0
-    best: dict[tuple[int, int], tuple[float, str, tuple[str, ...]]] = {}
+
+@lru_cache(maxsize=1024)
+def _options(line: str) -> dict[str, tuple[float, Option]]:
+    """For each legacy encoding that explains some runs of the line: (gain, runs)."""
+    runs = [m.span() for m in RUN.finditer(line)]
+    # A run touching U+FFFD lost a byte to a strict decoder: the lossy pass's work.
+    runs = [(s, e) for s, e in runs if any(ord(c) >= 0x80 for c in line[s:e])
+            and "\ufffd" not in line[max(0, s - 1):e + 1]]
+    if not runs:
+        return {}
+    options: dict[str, tuple[float, Option]] = {}
     raw = {(s, e): sbcs_bytes(line[s:e]) for s, e in runs}
-    # Plain UTF-8 read as Windows-1252 is ftfy's to repair (`latin` runs next), but it
-    # competes here: "cafÃ©" is UTF-8, however nicely GBK would read "Ã©" as 茅.
+    # Plain UTF-8 read as Windows-1252 is ftfy's to repair (`latin`), but it competes
+    # here: "cafÃ©" is UTF-8, however nicely GBK would read "Ã©" as 茅.
     utf8 = {}
     for (s, e), data in raw.items():
         # ftfy's "utf-8-variants" also reads CESU-8 ("í\xa0½í¸\x8d" is 😍).
@@ -93,14 +116,15 @@ def _line_codec(line: str, runs: list[tuple[int, int]]
         else:
             # Short runs ("¶ø" for 而) carry little evidence alone; in a line where
             # this codec already explains a lot, they need only to be an improvement.
-            support = sum(g for g in gains.values() if g >= MARGIN)
-            bar = 0.0 if support >= LINE_SUPPORT else MARGIN
+            explained = sum(g for g in gains.values() if g >= MARGIN)
+            bar = 0.5 if explained >= LINE_SUPPORT else MARGIN
             picked = {k: (gains[k], v, chain) for k, v in decoded.items()
-                      if gains[k] >= max(bar, 0.5) and (chain != (codec,) or _has_wide(v))}
+                      if gains[k] >= bar and (chain != (codec,) or _has_wide(v))}
             total = sum(g for g, _, _ in picked.values())
-        if total > best_total:
-            best_total, best = total, picked
-    return {k: v for k, v in best.items() if utf8.get(k, -1e9) < v[0]}
+        picked = {k: v for k, v in picked.items() if utf8.get(k, -1e9) < v[0]}
+        if picked and total > 0:
+            options[codec] = (total, picked)
+    return options
 
 
 def _two_layers(decoded: dict[tuple[int, int], str]
