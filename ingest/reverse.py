@@ -103,7 +103,7 @@ def _options(line: str) -> dict[str, tuple[float, Option]]:
             decoded, chain = _two_layers(decoded)
         if not decoded:
             continue
-        gains = {(s, e): span_gain(line, s, e, text) for (s, e), text in decoded.items()}
+        gains = _joint_gains(line, decoded)
         if codec in REVERSE_SINGLEBYTE:
             before = "".join(line[s:e] for s, e in decoded)
             after = "".join(decoded.values())
@@ -119,12 +119,42 @@ def _options(line: str) -> dict[str, tuple[float, Option]]:
             explained = sum(g for g in gains.values() if g >= MARGIN)
             bar = 0.5 if explained >= LINE_SUPPORT else MARGIN
             picked = {k: (gains[k], v, chain) for k, v in decoded.items()
-                      if gains[k] >= bar and (chain != (codec,) or _has_wide(v))}
+                      if gains[k] >= bar
+                      and (chain != (codec,) or _has_wide(v) or _completes_word(line, k, v))}
             total = sum(g for g, _, _ in picked.values())
         picked = {k: v for k, v in picked.items() if utf8.get(k, -1e9) < v[0]}
         if picked and total > 0:
             options[codec] = (total, picked)
     return options
+
+
+def _joint_gains(line: str, decoded: dict[tuple[int, int], str]) -> dict[tuple[int, int], float]:
+    """Each run's gain judged among the other runs already decoded.
+
+    In "C ³É, ¶ø Python", 而 (from "¶ø") looks like a lone hanzi among Latin
+    letters until its neighbour "³É" is read as 寫成 too.
+    """
+    parts, spans, pos, size = [], {}, 0, 0
+    for (s, e), text in sorted(decoded.items()):
+        parts.append(line[pos:s])
+        size += s - pos
+        spans[(s, e)] = (size, size + len(text))
+        parts.append(text)
+        size += len(text)
+        pos = e
+    parts.append(line[pos:])
+    joint = "".join(parts)
+    return {k: -span_gain(joint, a, b, line[k[0]:k[1]]) for k, (a, b) in spans.items()}
+
+
+def _completes_word(line: str, span: tuple[int, int], text: str) -> bool:
+    """Decoded letters that sit inside a word: "Despr¨¦aux" read as GBK is Despréaux.
+
+    GBK and its kin carry accented Latin letters (for pinyin); a decoding to one is
+    evidence only where it completes a word, not among symbols ("`¬´").
+    """
+    s, e = span
+    return text.isalpha() and (line[s - 1:s].isalpha() or line[e:e + 1].isalpha())
 
 
 def _two_layers(decoded: dict[tuple[int, int], str]
