@@ -120,7 +120,8 @@ def _options(line: str) -> dict[str, tuple[float, Option]]:
             bar = 0.5 if explained >= LINE_SUPPORT else MARGIN
             picked = {k: (gains[k], v, chain) for k, v in decoded.items()
                       if gains[k] >= bar
-                      and (chain != (codec,) or _has_wide(v) or _completes_word(line, k, v))}
+                      and (chain != (codec,) or _has_wide(v) or _completes_word(line, k, v)
+                           or (v.isalpha() and explained >= LINE_SUPPORT))}
             total = sum(g for g, _, _ in picked.values())
         picked = {k: v for k, v in picked.items() if utf8.get(k, -1e9) < v[0]}
         if picked and total > 0:
@@ -154,7 +155,8 @@ def _completes_word(line: str, span: tuple[int, int], text: str) -> bool:
     evidence only where it completes a word, not among symbols ("`¬´").
     """
     s, e = span
-    return text.isalpha() and (line[s - 1:s].isalpha() or line[e:e + 1].isalpha())
+    inside = any(c.isascii() for c in text) or line[s - 1:s].isalpha() or line[e:e + 1].isalpha()
+    return text.isalpha() and inside
 
 
 def _two_layers(decoded: dict[tuple[int, int], str]
