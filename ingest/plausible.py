@@ -43,16 +43,24 @@ REPLACEMENT_CHAR = 12.0
 _SPACE_COST = {" ": 1.5, "\n": 2.5, "\t": 2.5, "\r": 2.5}
 
 
-def _load() -> tuple[dict[str, dict[str, float]], dict[str, int]]:
+Table = dict[str, float]
+
+
+def _load() -> tuple[dict[str, Table], dict[str, Table], dict[str, int]]:
     raw = json.loads(resources.files("ingest").joinpath("tables/chars.json").read_text("utf-8"))
-    languages = {
-        lang: {ch: tenths / 10.0 for ch, tenths in table.items()}
-        for lang, table in raw["languages"].items()
-    }
-    return languages, raw["legacy"]
+
+    def nats(table: dict[str, int]) -> Table:
+        return {key: tenths / 10.0 for key, tenths in table.items()}
+
+    languages = {lang: nats(table) for lang, table in raw["languages"].items()}
+    pairs = {lang: nats(table) for lang, table in raw["pairs"].items()}
+    return languages, pairs, raw["legacy"]
 
 
-LANGUAGES, LEGACY = _load()
+LANGUAGES, PAIRS, LEGACY = _load()
+#: Extra cost of a letter pair that a language's pair table lacks, on top of the
+#: second letter's own cost: the table keeps pairs down to P = 1e-4 (9.2 nats).
+PAIR_BACKOFF = 2.0
 #: For each letter, the languages whose table lists it: a word is scored only under
 #: the languages that know its first letter.
 _LANGS_BY_CHAR: dict[str, tuple[str, ...]] = {}
@@ -122,12 +130,26 @@ def _word_cost(word: str) -> float:
     best = UNSEEN_LETTER * len(word)
     for lang in langs:
         table = LANGUAGES[lang]
+        pairs = PAIRS.get(lang)
         total = 0.0
-        for ch in word:
-            total += _letter_cost(table, ch)
-            if total >= best:
-                break
+        if pairs is None:
+            for ch in word:
+                total += _letter_cost(table, ch)
+                if total >= best:
+                    break
         else:
+            prev = "^"
+            for ch in word:
+                low = ch.lower()[:1]
+                if low != ch:
+                    total += CAPITAL
+                pair = pairs.get(prev + low)
+                total += pair if pair is not None else _letter_cost(table, low) + PAIR_BACKOFF
+                prev = low
+                if total >= best:
+                    break
+            total += pairs.get(prev + "$", PAIR_BACKOFF)
+        if total < best:
             best = total
     return best
 

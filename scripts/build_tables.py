@@ -11,6 +11,8 @@ What it computes:
   stored as costs, -ln(p), in tenths of a nat. `ingest.plausible` scores a word
   under each language and keeps the best, so "Привет" is cheap in Russian while
   "Ïðèâåò" (each letter common somewhere, never together) is dear everywhere.
+- `pairs`: for alphabetic languages, -ln P(next letter | letter) inside words, so
+  that "Molière" reads as French and "Ãfrica" as nothing at all.
 - `legacy`: for punctuation and symbols, which wordfreq's tokenizer drops, the
   number of widely used legacy code pages that can encode the character. A
   character that every Windows code page carries (’ – … €) was needed by many
@@ -38,18 +40,45 @@ WORDS_PER_LANGUAGE = 60_000
 MIN_FREQUENCY = 1e-6
 
 
-def language_char_frequencies(lang: str) -> dict[str, float]:
-    counts: dict[str, float] = defaultdict(float)
-    total = 0.0
+def top_words(lang: str) -> list[tuple[str, float]]:
     # get_frequency_dict reads the list as stored: no tokenizer (and so no MeCab for
     # Japanese and Korean) is needed.
     words = wordfreq.get_frequency_dict(lang, wordlist="best")
-    top = sorted(words.items(), key=lambda item: -item[1])[:WORDS_PER_LANGUAGE]
-    for word, freq in top:
+    return sorted(words.items(), key=lambda item: -item[1])[:WORDS_PER_LANGUAGE]
+
+
+def language_char_frequencies(lang: str) -> dict[str, float]:
+    counts: dict[str, float] = defaultdict(float)
+    total = 0.0
+    for word, freq in top_words(lang):
         for ch in word:
             counts[ch] += freq
         total += freq * len(word)
     return {ch: n / total for ch, n in counts.items()}
+
+
+#: Alphabets get letter-pair tables; a language whose list uses more letters than
+#: this (Chinese, Japanese, Korean) is scored by single characters only.
+MAX_ALPHABET = 400
+#: Pairs rarer than this (conditional probability) are left out; `plausible` backs
+#: off to the single-letter cost plus a penalty for them.
+MIN_PAIR_PROBABILITY = 1e-4
+
+
+def language_pair_costs(lang: str) -> dict[str, int]:
+    """-ln P(b | a) for letter pairs "ab" in words, "^" and "$" marking word edges."""
+    pairs: dict[str, float] = defaultdict(float)
+    firsts: dict[str, float] = defaultdict(float)
+    for word, freq in top_words(lang):
+        padded = "^" + word + "$"
+        for a, b in zip(padded, padded[1:]):
+            pairs[a + b] += freq
+            firsts[a] += freq
+    return {
+        ab: round(-math.log(n / firsts[ab[0]]) * 10)
+        for ab, n in sorted(pairs.items())
+        if n / firsts[ab[0]] >= MIN_PAIR_PROBABILITY
+    }
 
 
 #: The code pages counted for `legacy`: the Windows and DOS/Mac code pages of the
@@ -118,6 +147,7 @@ def forward_leads() -> list[list[int]]:
 def main() -> int:
     languages = sorted(wordfreq.available_languages(wordlist="best"))
     tables: dict[str, dict[str, int]] = {}
+    pair_tables: dict[str, dict[str, int]] = {}
     for lang in languages:
         freqs = language_char_frequencies(lang)
         tables[lang] = {
@@ -125,7 +155,10 @@ def main() -> int:
             for ch, p in sorted(freqs.items())
             if p >= MIN_FREQUENCY and ch.isprintable() and not ch.isspace()
         }
-        print(f"{lang}: {len(tables[lang])} characters", file=sys.stderr)
+        if len(tables[lang]) <= MAX_ALPHABET:
+            pair_tables[lang] = language_pair_costs(lang)
+        print(f"{lang}: {len(tables[lang])} characters, {len(pair_tables.get(lang, ()))} pairs",
+              file=sys.stderr)
     meta = {
         "source": "wordfreq 'best' word lists; Python codec tables",
         "words_per_language": WORDS_PER_LANGUAGE,
@@ -139,6 +172,7 @@ def main() -> int:
             {
                 "meta": meta,
                 "languages": tables,
+                "pairs": pair_tables,
                 "legacy": legacy_coverage(),
                 "forward_leads": forward_leads(),
             },
