@@ -1,9 +1,7 @@
 """Bytes to text: BOMs, a strict UTF-8 fast path, UTF-16/32, charset-normalizer.
 
-Decoding raw bytes is a separate step from mojibake repair: this module guesses how
-the bytes were written; `ingest.repair` fixes text that an earlier program decoded
-with the wrong codec. `ingest.clean_bytes` does both.
-
+This module guesses how bytes were written; `ingest.repair` fixes text that an
+earlier program decoded with the wrong codec; `ingest.clean_bytes` does both.
 `decode_bytes` tries the surest and cheapest readings first:
 
 1. empty input is empty UTF-8 text;
@@ -27,8 +25,7 @@ class BinaryInputError(ValueError):
     """The data is not text in any encoding we read; `reason` says why."""
 
     def __init__(self, reason: str) -> None:
-        # The reason is the only argument, so the error keeps its message when it is
-        # pickled back from a worker process.
+        # The reason as the only argument keeps the message through pickling (workers).
         super().__init__(reason)
         self.reason = reason
 
@@ -38,13 +35,10 @@ class BinaryInputError(ValueError):
 
 @dataclass(frozen=True)
 class Decoded:
-    """Text decoded from bytes, and how sure the decoding is.
-
-    `encoding` is Python's canonical codec name ("utf-8", "utf-16-le", "cp1252",
-    "gb18030", "mac-cyrillic"); pure ASCII is reported as "utf-8". `bom` is True when
-    the data began with a byte-order mark and was decoded under it. The mark is never
-    part of `text`: one that its body contradicts is dropped, with bom=False.
-    """
+    """Text decoded from bytes. `encoding` is Python's canonical codec name ("utf-8",
+    "utf-16-le", "cp1252", "gb18030", "mac-cyrillic"; ASCII is "utf-8"). `bom`: the data
+    began with a byte-order mark and was decoded under it. The mark is never in `text`:
+    one that its body contradicts is dropped, with bom=False."""
 
     text: str
     encoding: str
@@ -53,13 +47,9 @@ class Decoded:
 
 
 # UTF-32 first: its little-endian mark starts with the UTF-16 one.
-_BOMS = (
-    (codecs.BOM_UTF32_LE, "utf-32-le"),
-    (codecs.BOM_UTF32_BE, "utf-32-be"),
-    (codecs.BOM_UTF8, "utf-8"),
-    (codecs.BOM_UTF16_LE, "utf-16-le"),
-    (codecs.BOM_UTF16_BE, "utf-16-be"),
-)
+_BOMS = ((codecs.BOM_UTF32_LE, "utf-32-le"), (codecs.BOM_UTF32_BE, "utf-32-be"),
+         (codecs.BOM_UTF8, "utf-8"),
+         (codecs.BOM_UTF16_LE, "utf-16-le"), (codecs.BOM_UTF16_BE, "utf-16-be"))
 #: Bytes read to judge the whole; charset-normalizer is given no more, since it
 #: decodes all its input with dozens of codecs (about 40 ms per MB).
 SAMPLE = 64 * 1024
@@ -67,21 +57,17 @@ SAMPLE = 64 * 1024
 JUDGE = 4096
 #: Control bytes: 27 of the 256 byte values, so ~10% of compressed or random data.
 CONTROL_SHARE = 0.05
-#: UTF-16 without a mark. Every ASCII character (space, digit, punctuation) has a NUL
-#: high byte, so text has NULs on one side of its code units: 9% of them in the
-#: Chinese sample, 18-20% in Russian, Greek, Arabic, Hebrew, ~100% in English. A 30%
-#: bar would refuse all but Latin scripts. This low one is safe because the NULs must
-#: also be WIDE_NUL_RATIO times rarer on the other side (binary data has them on
-#: both) and the decoded text must pass JUNK_SHARE.
+#: UTF-16 without a mark: ASCII characters (space, digit, punctuation) have a NUL high
+#: byte; 9% of the code units in the Chinese sample, 18-20% in Russian, Greek, Arabic,
+#: Hebrew. A 30% bar would refuse all but Latin scripts. This one is safe as NULs must
+#: also be WIDE_NUL_RATIO times rarer on the other side (binary has them on both) and
+#: the decoded text must pass JUNK_SHARE.
 WIDE_NUL_SHARE = 0.05
 WIDE_NUL_RATIO = 4
 #: Controls, unassigned and private-use characters allowed in a UTF-16/32 reading:
 #: random bytes read as UTF-16 give 14% of them, real text none.
 JUNK_SHARE = 0.05
-#: Valid multi-byte characters per invalid byte above which data is UTF-8 with damage
-#: (one Windows-1252 ’ pasted into a UTF-8 file). Legacy text read as UTF-8 gives at
-#: most 0.44 (cp949; Windows-1252 and GBK far less): its high bytes seldom happen to
-#: form UTF-8 sequences.
+#: Valid multi-byte characters per invalid byte that make data UTF-8 with damage.
 MOSTLY_UTF8 = 4
 #: A guessed code page is never as sure as strict UTF-8 or a byte-order mark.
 LEGACY_CONFIDENCE = 0.9
@@ -89,10 +75,11 @@ LEGACY_CONFIDENCE = 0.9
 #: ESC (ANSI colours in logs).
 _TEXT_CONTROLS = "\t\n\v\f\r\x1a\x1b"
 _NOT_CONTROL = bytes(b for b in range(256) if b >= 0x20 and b != 0x7F or chr(b) in _TEXT_CONTROLS)
-_JUNK_CATEGORIES = {"Cc", "Cn", "Co", "Cs"}
+_JUNK = {"Cc", "Cn", "Co", "Cs"}
 #: ISO-2022-JP and -KR are 7-bit, so they pass as UTF-8; they switch character sets
 #: with "ESC $" sequences ("ESC $ B" selects JIS X 0208), which no other text has.
-_ISO2022 = ("iso2022_jp", "iso2022_jp_2", "iso2022_kr")
+#: -KR comes before -JP-2, which decodes -KR's bytes without error, and wrongly.
+_ISO2022 = ("iso2022_jp", "iso2022_kr", "iso2022_jp_2")
 
 
 def decode_bytes(data: bytes) -> Decoded:
@@ -109,8 +96,7 @@ def decode_bytes(data: bytes) -> Decoded:
         if marked is not None:
             return marked
     if marks:
-        # A mark over a body in another encoding: an editor that put the UTF-8 mark
-        # on a Windows-1252 file it never re-encoded. The rest is judged on its own.
+        # A UTF-8 mark on a Windows-1252 file that an editor never re-encoded: noise.
         guess = _unmarked(data[len(marks[0][0]):])
         return replace(guess, confidence=round(guess.confidence * 0.8, 3))
     return _unmarked(data)
@@ -135,11 +121,9 @@ def _unmarked(data: bytes) -> Decoded:
         if wide is not None:
             return wide
         nuls = data[:SAMPLE].count(0)
-        raise BinaryInputError(
-            f"NUL bytes {_where(nuls, len(data)) if nuls else f'at offset {data.index(0)}'}; "
-            "text has none, and UTF-16/32 without a byte-order mark is read only where "
-            "they leave no doubt (if this is UTF-16/32 text, save it with the mark)"
-        )
+        where = _where(nuls, len(data)) if nuls else f"at offset {data.index(0)}"
+        raise BinaryInputError(f"NUL bytes {where}; if this is UTF-16/32 text, save it "
+                               "with a byte-order mark: without one, the NULs are ambiguous")
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as err:
@@ -164,13 +148,10 @@ def _utf8(data: bytes, text: str, bom: bool) -> Decoded:
 
 
 def _refuse_controls(data: bytes) -> int:
-    """Count control bytes in the sample; raise if they mark binary data.
-
-    In every encoding read here, bytes below 0x20 are the ASCII controls (double-byte
-    codes use 0x40 and up for their second byte), so they are counted before the
-    encoding is known: gzip data has one in ten, prose none. Up to three are allowed
-    whatever the length, so that "ding\\x07 dong" (a bell) stays text.
-    """
+    """Count control bytes in the sample; raise if they mark binary data: gzip data
+    has one in ten, prose none. Bytes below 0x20 are controls in every encoding read
+    here (double-byte codes start their second byte at 0x40), so the count needs no
+    encoding. Three pass at any length: "ding\\x07 dong" (a bell) stays text."""
     sample = data[:SAMPLE]
     controls = len(sample.translate(None, _NOT_CONTROL))
     if controls > max(CONTROL_SHARE * len(sample), 3):
@@ -179,10 +160,8 @@ def _refuse_controls(data: bytes) -> int:
 
 
 def _where(count: int, size: int) -> str:
-    sample = min(size, SAMPLE)
-    if count >= 0.01 * sample:
-        return f"in {count / sample:.0%} of the first {sample} bytes"
-    return f"({count} in the first {sample} bytes)"
+    n = min(size, SAMPLE)
+    return f"in {count / n:.0%} of the first {n} bytes" if count >= n / 100 else f"({count} in {n})"
 
 
 def _utf16_or_32(data: bytes) -> Decoded | None:
@@ -216,43 +195,29 @@ def _nul_on_one_side(sample: bytes, high_first: bool) -> bool:
 
 
 def _junk_share(text: str) -> float:
-    """Share of characters no text is made of: controls other than whitespace and
-    ESC, unassigned and private-use code points.
-
-    Catches binary data that decodes as UTF-16: a PNG header reads as "傉䝎\\u0a0dਚ"
-    then NULs and controls, half junk; the start of an ELF executable, 86%.
-    """
-    if not text:
-        return 0.0
-    junk = sum(
-        1 for c in text
-        if unicodedata.category(c) in _JUNK_CATEGORIES and c not in _TEXT_CONTROLS
-    )
-    return junk / len(text)
+    """Share of controls (but whitespace and ESC), unassigned and private-use code
+    points. Catches binary data that decodes as UTF-16: a PNG header reads as
+    "傉䝎\\u0a0dਚ" then NULs and controls, half junk; an ELF executable, 86%."""
+    junk = sum(unicodedata.category(c) in _JUNK and c not in _TEXT_CONTROLS for c in text)
+    return junk / max(len(text), 1)
 
 
 def _legacy(data: bytes, first_error: int) -> Decoded:
     """Data that is not valid UTF-8: UTF-8 with damage, or a legacy code page.
 
     The whole data is decoded with the codec the sample chose. Where the rest does not
-    fit it (a 0x81 byte, undefined in Windows-1252, after the sample), undecodable
-    bytes become U+FFFD and the confidence is halved: the text is kept, the damage
-    visible.
+    fit (a 0x81 byte, undefined in Windows-1252, after the sample), bad bytes become
+    U+FFFD and the confidence is halved: the text is kept, the damage visible.
     """
     sample = _detection_sample(data, first_error)
-    probe = sample.decode("utf-8", errors="replace")
-    bad = probe.count("\ufffd")
-    valid = len(probe) - len(probe.encode("ascii", errors="ignore")) - bad
-    if valid >= MOSTLY_UTF8 * max(bad, 1):
+    if _mostly_utf8(sample):
         encoding, confidence = "utf-8", LEGACY_CONFIDENCE
     else:
         best = from_bytes(sample).best()
         if best is None:
-            raise BinaryInputError(
-                "no text encoding fits: charset-normalizer found every reading too garbled"
-            )
+            raise BinaryInputError("no text encoding fits (charset-normalizer finds none)")
+        # The sample always holds a non-ASCII byte, so "ascii" never comes back.
         encoding = codecs.lookup(best.encoding).name
-        encoding = "utf-8" if encoding == "ascii" else encoding  # ASCII is UTF-8
         confidence = LEGACY_CONFIDENCE * max(0.0, 1.0 - best.chaos)
     try:
         text = data.decode(encoding)
@@ -262,14 +227,24 @@ def _legacy(data: bytes, first_error: int) -> Decoded:
     return Decoded(text, encoding, round(confidence, 3), False)
 
 
-def _detection_sample(data: bytes, first_error: int) -> bytes:
-    """At most SAMPLE bytes, cut after a newline or space.
+def _mostly_utf8(sample: bytes) -> bool:
+    """UTF-8 with a few bad bytes: one Windows-1252 ’ (0x92) pasted into a UTF-8 file.
 
-    A byte below 0x40 is never the second byte of a GBK, Big5, Shift_JIS or EUC
-    character, so such cuts split no character. A head of pure ASCII says nothing
-    about the code page (a CSV with 64 KiB of English rows before the first "é"), so
-    then the sample starts at the line of the first byte that is not UTF-8.
+    Valid multi-byte characters must outnumber invalid bytes MOSTLY_UTF8 to 1. Legacy
+    text read as UTF-8 gives at most 0.44 to 1 (cp949; Windows-1252 and GBK far less):
+    its high bytes seldom happen to form UTF-8 sequences.
     """
+    probe = sample.decode("utf-8", errors="replace")
+    bad = probe.count("\ufffd")
+    valid = len(probe) - len(probe.encode("ascii", errors="ignore")) - bad
+    return valid >= MOSTLY_UTF8 * max(bad, 1)
+
+
+def _detection_sample(data: bytes, first_error: int) -> bytes:
+    """At most SAMPLE bytes, cut after a newline or space: a byte below 0x40 is never
+    the second byte of a GBK, Big5, Shift_JIS or EUC character. A head of pure ASCII
+    says nothing of the code page (a CSV with 64 KiB of English rows before the first
+    "é"), so then the sample starts at the line of the first byte that is not UTF-8."""
     start = 0
     if data[:SAMPLE].isascii():
         start = _after_break(data, max(0, first_error - 4096), first_error)
