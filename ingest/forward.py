@@ -350,10 +350,65 @@ def _lossy(line: str, start: int, end: int, enc: Encoded, family: tuple[str, ...
     if run.strip("\ufffd") == "":
         return None   # nothing but replacement characters: no evidence of a chain
     right = line[end:end + CONTEXT]
-    guess = lossy.recover(run, enc.data, enc.holes, family, line[:start], right, evidence)
-    if guess is None:
-        return None
-    gain = span_gain(line, start, end, guess.text)
+    if len(enc.holes) <= 2:
+        guess = lossy.recover(run, enc.data, enc.holes, family, line[:start], right, evidence)
+        if guess is None:
+            return None
+        text, codec, share = guess.text, guess.codec, guess.share
+    else:
+        found = _lossy_pieces(line, start, end, enc, family, evidence)
+        if found is None:
+            return None
+        text, codec, share = found
+    gain = span_gain(line, start, end, text)
     if gain < MARGIN:
         return None
-    return Candidate(start, end, guess.text, guess.codec, gain, guess.share, True)
+    return Candidate(start, end, text, codec, gain, share, True)
+
+
+def _lossy_pieces(line: str, start: int, end: int, enc: Encoded, family: tuple[str, ...],
+                  evidence: Counter) -> tuple[str, str, float] | None:
+    """A long run with many gaps (Chinese UTF-8 read as GBK), one gap at a time.
+
+    The run is cut where a character of the wrong decoder begins with a UTF-8 lead
+    byte: the decoder starts afresh there and so does UTF-8, so each piece can be
+    decoded, or its gap filled and checked, on its own, with the decoded pieces
+    around it as context.
+    """
+    run, data, holes = line[start:end], enc.data, set(enc.holes)
+    index = {b: i for i, b in enumerate(enc.bounds)}
+    cuts = [b for b in enc.bounds
+            if b == len(data) or (b not in holes and (data[b] < 0x80 or 0xC2 <= data[b] <= 0xF4))]
+    if cuts[0] != 0:
+        return None
+    pieces = list(zip(cuts, cuts[1:]))
+    decoded: list[str | None] = []
+    for a, b in pieces:
+        if any(a <= h < b for h in holes):
+            decoded.append(None)
+            continue
+        try:
+            decoded.append(data[a:b].decode("utf-8"))
+        except UnicodeDecodeError:
+            return None
+    codec, share = family[0], 1.0
+    for k, (a, b) in enumerate(pieces):
+        if decoded[k] is not None:
+            continue
+        left = "".join(d or "" for d in decoded[:k])
+        right = "".join(d or "" for d in decoded[k + 1:])[:CONTEXT]
+        if b < len(data):
+            nxt = index[b] + 1
+            follow = (run[index[b]:nxt], data[b:enc.bounds[nxt]])
+        else:
+            tail = line[end:end + 1]
+            follow = (tail, tail.encode("ascii")) if tail.isascii() else ("", b"")
+        sub_holes = tuple(h - a for h in sorted(holes) if a <= h < b)
+        guess = lossy.recover(run[index[a]:index[b]], data[a:b], sub_holes, family,
+                              line[:start] + left, right or line[end:end + CONTEXT],
+                              evidence, follow)
+        if guess is None:
+            return None
+        decoded[k] = guess.text
+        codec, share = guess.codec, share * guess.share
+    return "".join(d or "" for d in decoded), codec, share

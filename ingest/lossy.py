@@ -143,6 +143,7 @@ def recover(
     left: str,
     right: str,
     evidence: Counter,
+    follow: tuple[str, bytes] | None = None,
 ) -> Guess | None:
     """The best consistent filling of the gaps in `run`, or None if none is consistent.
 
@@ -155,7 +156,9 @@ def recover(
     # The byte after the gap decided how the decoder failed, so the check needs it;
     # a non-ASCII neighbour is text an earlier layer already repaired, not bytes
     # the decoder saw, and a run always ends before the decoder's next character.
-    follow = right[:1] if right[:1].isascii() else ""
+    if follow is None:
+        nxt = right[:1] if right[:1].isascii() else ""
+        follow = (nxt, nxt.encode("ascii"))
     survivors = _survivors(template, run, follow, family)
     if not survivors:
         return None
@@ -172,14 +175,15 @@ def recover(
 
 
 @lru_cache(maxsize=4096)
-def _survivors(template: tuple[int | None, ...], run: str, follow: str,
+def _survivors(template: tuple[int | None, ...], run: str, follow: tuple[str, bytes],
                family: tuple[str, ...]) -> tuple[tuple[str, str], ...]:
     """Fillings that pass the forward check: (text, codec) pairs.
 
-    A gap is first taken as one lost byte, then as two if no one-byte filling fits.
+    `follow` is the character the decoder read next and its bytes. A gap is first
+    taken as one lost byte, then as two if no one-byte filling fits.
     """
-    expected = run + follow
-    tail = follow.encode("utf-8", "surrogatepass")
+    expected = run + follow[0]
+    tail = follow[1]
     survivors: list[tuple[str, str]] = []
     for width in (1, 2):
         if width == 2:
