@@ -392,9 +392,13 @@ def _lossy_pieces(line: str, start: int, end: int, enc: Encoded, family: tuple[s
         except UnicodeDecodeError:
             return None
     codec, share = family[0], 1.0
-    for k, (a, b) in enumerate(pieces):
-        if decoded[k] is not None:
-            continue
+    gaps = [k for k, d in enumerate(decoded) if d is None]
+    # Twice: the first pass fills each gap knowing only the gaps before it; the
+    # second re-ranks each with both neighbours filled (言 after a gap makes it 语).
+    for k in gaps + gaps:
+        a, b = pieces[k]
+        if k == gaps[0]:
+            share = 1.0
         left = "".join(d or "" for d in decoded[:k])
         right = "".join(d or "" for d in decoded[k + 1:])[:CONTEXT]
         if b < len(data):

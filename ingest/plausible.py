@@ -58,6 +58,19 @@ def _load() -> tuple[dict[str, Table], dict[str, Table], dict[str, int]]:
 
 
 LANGUAGES, PAIRS, LEGACY = _load()
+#: Chinese, Japanese and Korean have pair tables of in-word pairs only (语言): a
+#: pair they lack may just straddle two words, so it costs little extra.
+WIDE_BACKOFF = 1.0
+
+
+@lru_cache(maxsize=1)
+def _wide_pairs() -> dict[str, Table]:
+    """In-word character pairs of Chinese, Japanese and Korean (loaded on first use)."""
+    raw = json.loads(resources.files("ingest").joinpath("tables/wide_pairs.json")
+                     .read_text("utf-8"))
+    return {lang: {k: v / 10.0 for k, v in table.items()} for lang, table in raw.items()}
+
+
 #: Extra cost of a letter pair that a language's pair table lacks, on top of the
 #: second letter's own cost: the table keeps pairs down to P = 1e-4 (9.2 nats).
 PAIR_BACKOFF = 2.0
@@ -133,8 +146,13 @@ def _word_cost(word: str) -> float:
         pairs = PAIRS.get(lang)
         total = 0.0
         if pairs is None:
+            wide = _wide_pairs().get(lang, {})
+            prev = ""
             for ch in word:
-                total += _letter_cost(table, ch)
+                pair = wide.get(prev + ch) if prev else None
+                total += pair if pair is not None else _letter_cost(table, ch) + (
+                    WIDE_BACKOFF if prev else 0.0)
+                prev = ch
                 if total >= best:
                     break
         else:

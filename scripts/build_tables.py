@@ -30,6 +30,7 @@ from pathlib import Path
 import wordfreq
 
 OUT = Path(__file__).resolve().parent.parent / "ingest" / "tables" / "chars.json"
+WIDE_OUT = OUT.with_name("wide_pairs.json")
 
 #: Words per language read from the list; the tail adds rare characters with
 #: unreliable estimates and makes the table larger for nothing.
@@ -65,19 +66,25 @@ MAX_ALPHABET = 400
 MIN_PAIR_PROBABILITY = 1e-4
 
 
-def language_pair_costs(lang: str) -> dict[str, int]:
+#: For Chinese, Japanese and Korean, pairs inside words (语言, 言語) only, and only
+#: the likelier ones: the table is loaded when CJK text is scored.
+WIDE_MIN_PAIR = 1e-3
+
+
+def language_pair_costs(lang: str, edges: bool = True,
+                        floor: float = MIN_PAIR_PROBABILITY) -> dict[str, int]:
     """-ln P(b | a) for letter pairs "ab" in words, "^" and "$" marking word edges."""
     pairs: dict[str, float] = defaultdict(float)
     firsts: dict[str, float] = defaultdict(float)
     for word, freq in top_words(lang):
-        padded = "^" + word + "$"
+        padded = "^" + word + "$" if edges else word
         for a, b in zip(padded, padded[1:]):
             pairs[a + b] += freq
             firsts[a] += freq
     return {
         ab: round(-math.log(n / firsts[ab[0]]) * 10)
         for ab, n in sorted(pairs.items())
-        if n / firsts[ab[0]] >= MIN_PAIR_PROBABILITY
+        if n / firsts[ab[0]] >= floor
     }
 
 
@@ -148,6 +155,7 @@ def main() -> int:
     languages = sorted(wordfreq.available_languages(wordlist="best"))
     tables: dict[str, dict[str, int]] = {}
     pair_tables: dict[str, dict[str, int]] = {}
+    wide_pairs: dict[str, dict[str, int]] = {}
     for lang in languages:
         freqs = language_char_frequencies(lang)
         tables[lang] = {
@@ -157,6 +165,8 @@ def main() -> int:
         }
         if len(tables[lang]) <= MAX_ALPHABET:
             pair_tables[lang] = language_pair_costs(lang)
+        else:
+            wide_pairs[lang] = language_pair_costs(lang, edges=False, floor=WIDE_MIN_PAIR)
         print(f"{lang}: {len(tables[lang])} characters, {len(pair_tables.get(lang, ()))} pairs",
               file=sys.stderr)
     meta = {
@@ -181,7 +191,9 @@ def main() -> int:
         ),
         encoding="utf-8",
     )
-    print(f"wrote {OUT}", file=sys.stderr)
+    WIDE_OUT.write_text(json.dumps(wide_pairs, ensure_ascii=False, separators=(",", ":")),
+                        encoding="utf-8")
+    print(f"wrote {OUT} and {WIDE_OUT}", file=sys.stderr)
     return 0
 
 
