@@ -288,7 +288,7 @@ def _parts(line: str, start: int, enc: Encoded, family: tuple[str, ...]) -> list
         s, e = m.span()
         bounds = bounds or {b: i for i, b in enumerate(enc.bounds)}
         piece_start = next((b for b in range(s, e) if b in bounds and _is_lead(enc.data, b)), None)
-        piece_end = next((b for b in range(e, s, -1) if b in bounds and _ends_char(enc.data, s, b)),
+        piece_end = next((b for b in range(e, s, -1) if b in bounds and _ends_char(enc.data, b, e)),
                          None)
         if piece_start is None or piece_end is None or piece_end - piece_start < 2 * MIN_PART_CHARS:
             continue
@@ -308,13 +308,10 @@ def _is_lead(data: bytes, i: int) -> bool:
     return not (0x80 <= data[i] < 0xC0)
 
 
-def _ends_char(data: bytes, s: int, end: int) -> bool:
-    """Does a UTF-8 character (or a swallowed ASCII byte) end right before `end`?"""
-    try:
-        data[s:end].decode("utf-8")
-    except UnicodeDecodeError:
-        return False
-    return True
+def _ends_char(data: bytes, end: int, stretch_end: int) -> bool:
+    """Inside a stretch of valid UTF-8, a character ends where no continuation
+    byte follows (checked locally: decoding the prefix again would be quadratic)."""
+    return end == stretch_end or not (0x80 <= data[end] < 0xC0)
 
 
 def _exact_codec(data: bytes, run: str, family: tuple[str, ...]) -> str:
