@@ -151,9 +151,9 @@ def _edit(offset: int, c: Candidate) -> Edit:
 #: edge) to the next, or MIN_PART_CHARS of them in a row anywhere. Where neither
 #: shows, no run of that line can be this family's mojibake.
 _CLEAN_RUN = re.compile(
-    "(?:^|(?<=[\x00-\x3e\x40-\x7f]))[^\x00-\x7f\ufffd]+(?=[\x00-\x3e\x40-\x7f]|$)"
-    "|[^\x00-\x7f\ufffd]{%d,}" % MIN_PART_CHARS,
-    re.M,
+    "[^\\x00-\\x7f\\ufffd]{%d,}" % MIN_PART_CHARS
+    + "|(?:^|[\\x00-\\x3e\\x40-\\x7f])[^\\x00-\\x7f\\ufffd]{1,%d}(?=[\\x00-\\x3e\\x40-\\x7f]|\\Z)"
+    % (MIN_PART_CHARS - 1)
 )
 
 
@@ -176,8 +176,9 @@ def _screen(text: str) -> dict[int, list[tuple[str, ...]]]:
         decoded = text.encode(widest, errors="replace").decode("utf-8", errors="replace")
         line, pos = 0, 0
         for m in _CLEAN_RUN.finditer(decoded):
-            line += decoded.count("\n", pos, m.start())
-            pos = m.start()
+            at = m.end() - 1   # a match may start on the newline before its run
+            line += decoded.count("\n", pos, at)
+            pos = at
             flagged.setdefault(line, []).append(family)
     return flagged
 
