@@ -109,9 +109,10 @@ def format_explanation(name: str, result: Repair) -> str:
         flag = "lossy, bytes guessed" if step.kind == "lossy" else step.kind
         if step.kind == "unrecoverable":
             flag = "unrecoverable, left as is"
+        line = result.original.count("\n", 0, step.start) + 1
         lines.append(
-            f"  {step.start}-{step.end}  {step.before!r} → {step.after!r}  [{chain}]"
-            f"  confidence {step.confidence:.2f}  {flag}"
+            f"  line {line}, chars {step.start}-{step.end}: {step.before!r} → {step.after!r}"
+            f"  [{chain}]  confidence {step.confidence:.2f}  {flag}"
         )
     return "\n".join(lines) + "\n"
 
