@@ -104,6 +104,9 @@ def repair_text(text: str, evidence: Counter, with_gaps: bool, support: Counter)
     edits: list[Edit] = []
     pending: list[tuple[int, list[Candidate]]] = []
     for offset, line, families in _flagged_lines(text, flagged):
+        settled = _settled(support)
+        if settled is not None:
+            families = [f for f in families if f[0] == settled] or families
         for m in NON_ASCII.finditer(line):
             if ("\ufffd" in m.group()) != with_gaps:
                 continue
@@ -124,6 +127,20 @@ def repair_text(text: str, evidence: Counter, with_gaps: bool, support: Counter)
                 pending.append((offset, cands))
     edits.extend(_edit(offset, _choose(cands, support)) for offset, cands in pending)
     return edits
+
+
+#: Once one family holds this share of the support, over at least SETTLE_GAIN nats,
+#: the document's decoder is known and the other families are no longer tried.
+SETTLE_SHARE = 0.95
+SETTLE_GAIN = 200.0
+
+
+def _settled(support: Counter) -> str | None:
+    total = sum(support.values())
+    if total < SETTLE_GAIN:
+        return None
+    family, gain = support.most_common(1)[0]
+    return family if gain >= SETTLE_SHARE * total else None
 
 
 #: A candidate of a less supported family wins only with this much more gain.
