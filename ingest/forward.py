@@ -381,6 +381,11 @@ def _lossy(line: str, start: int, end: int, enc: Encoded, family: tuple[str, ...
     return Candidate(start, end, text, codec, gain, share, True)
 
 
+#: Gaps one piece may hold: two lost bytes of one character can still be pinned
+#: down by the forward check; three are any character at all.
+MAX_GAPS_PER_PIECE = 2
+
+
 def _lossy_pieces(line: str, start: int, end: int, enc: Encoded, family: tuple[str, ...],
                   evidence: Counter) -> tuple[str, str, float] | None:
     """A long run with many gaps (Chinese UTF-8 read as GBK), one gap at a time.
@@ -423,6 +428,8 @@ def _lossy_pieces(line: str, start: int, end: int, enc: Encoded, family: tuple[s
             tail = line[end:end + 1]
             follow = (tail, tail.encode("ascii")) if tail.isascii() else ("", b"")
         sub_holes = tuple(h - a for h in sorted(holes) if a <= h < b)
+        if len(sub_holes) > MAX_GAPS_PER_PIECE:
+            return None   # a whole character lost (Big5 writes U+FFFD per byte): no evidence
         guess = lossy.recover(run[index[a]:index[b]], data[a:b], sub_holes, family,
                               line[:start] + left, right or line[end:end + CONTEXT],
                               evidence, follow)

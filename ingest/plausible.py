@@ -123,7 +123,19 @@ def _letter_cost(table: dict[str, float], ch: str) -> float:
         cost = table.get(low)
         if cost is not None:
             return cost + CAPITAL
+    # Word lists are NFKC-normalized: half-width ｶ is listed as カ.
+    wide = _compatible(ch)
+    if wide != ch:
+        cost = table.get(wide)
+        if cost is not None:
+            return cost + CAPITAL
     return UNSEEN_LETTER
+
+
+@lru_cache(maxsize=4096)
+def _compatible(ch: str) -> str:
+    folded = unicodedata.normalize("NFKC", ch)
+    return folded if len(folded) == 1 else ch
 
 
 def word_cost(word: str) -> float:

@@ -107,7 +107,8 @@ def _options(line: str) -> dict[str, tuple[float, Option]]:
         if codec in REVERSE_SINGLEBYTE:
             before = "".join(line[s:e] for s, e in decoded)
             after = "".join(decoded.values())
-            if not (_letters_mostly(before) and _letters_mostly(after) and _no_latin_left(after)):
+            if not (any(c.isalpha() for c in before) and _letters_mostly(after)
+                    and _no_latin_left(after)):
                 continue
             total = sum(gains.values())
             if total < SINGLEBYTE_MARGIN or sum(e - s for s, e in decoded) < SINGLEBYTE_LETTERS:
@@ -194,7 +195,7 @@ def _letters_mostly(run: str) -> bool:
     code pages, where Latin-1 has À–ÿ; a run of symbols ("¿¿¿") is not their mojibake.
     """
     high = [c for c in run if ord(c) >= 0x80]
-    letters = sum(1 for c in high if c.isalpha())
+    letters = sum(1 for c in high if unicodedata.category(c)[0] in "LM")  # Thai vowels are marks
     return len(high) >= 2 and 2 * letters >= len(high)
 
 
