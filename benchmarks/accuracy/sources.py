@@ -1,0 +1,256 @@
+"""Real text that nobody on the project wrote, cut into segments for `generate.py`.
+
+Every loader returns `Text`s: consecutive segments of one language from one source,
+so that a paragraph can be rebuilt from neighbours (the "span" chain). Nothing here
+is committed data: each source is read from where it is installed, at run time.
+See SOURCES.md for what each source is and its licence.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import re
+import subprocess
+import sys
+import tarfile
+import unicodedata
+from dataclasses import dataclass
+from pathlib import Path
+
+#: Language code -> group; "European" and "CJK" decide the lossy chains' labels.
+GROUPS = {
+    "en": "english", "fr": "latin", "es": "latin", "pl": "latin", "tr": "latin",
+    "de": "latin", "cs": "latin", "pt": "latin", "vi": "latin",
+    "ru": "cyrillic", "uk": "cyrillic", "bg": "cyrillic", "el": "greek",
+    "he": "hebrew", "ar": "arabic", "th": "thai",
+    "zh-Hans": "chinese", "zh-Hant": "chinese", "ja": "japanese", "ko": "korean",
+}
+EUROPEAN = {"english", "latin", "cyrillic", "greek"}
+CJK = {"chinese", "japanese", "korean"}
+
+#: eval-sources file -> (true encoding, language), from shared/eval-sources/SOURCES.md.
+EVAL_SOURCES = {
+    "sample-arabic-1.txt": ("cp1256", "ar"), "sample-arabic.txt": ("utf_8", "ar"),
+    "sample-bulgarian.txt": ("utf_8", "bg"), "sample-chinese.txt": ("big5", "zh-Hant"),
+    "sample-english.bom.txt": ("utf_8_sig", "en"), "sample-french-1.txt": ("cp1252", "fr"),
+    "sample-french.txt": ("utf_8", "fr"), "sample-greek-2.txt": ("cp1253", "el"),
+    "sample-greek.txt": ("cp1253", "el"), "sample-hebrew-2.txt": ("cp1255", "he"),
+    "sample-hebrew-3.txt": ("cp1255", "he"), "sample-korean.txt": ("cp949", "ko"),
+    "sample-polish.txt": ("utf_8", "pl"), "sample-russian-2.txt": ("utf_8", "ru"),
+    "sample-russian-3.txt": ("utf_8", "ru"), "sample-russian.txt": ("mac_cyrillic", "ru"),
+    "sample-spanish.txt": ("utf_8", "es"), "sample-turkish.txt": ("cp1254", "tr"),
+}
+
+#: CPython's test/cjkencodings/*-utf8.txt -> language (the other files repeat these).
+CJK_FILES = {"gb2312": "zh-Hans", "gb18030": "zh-Hans", "big5": "zh-Hant",
+             "euc_jp": "ja", "euc_kr": "ko", "cp949": "ko"}
+
+#: Babel locale -> our language code.
+CLDR_LOCALES = {"zh_Hans": "zh-Hans", "zh_Hant": "zh-Hant",
+                **{code: code for code in GROUPS if "-" not in code}}
+
+MIN_LEN, MAX_LEN = 20, 300
+UNDERLINE = re.compile(r"^[*=~^-]{3,}$")   # reST title underlines in pydoc_data
+SENTENCE_END = re.compile(r"(?<=[.!?;])\s+(?=\S)|(?<=[。！？])")
+
+
+@dataclass(frozen=True)
+class Text:
+    lang: str
+    source: str
+    segments: tuple[str, ...]
+    joiner: str = " "   # how neighbouring segments stood in the source
+
+
+def segment(text: str) -> list[str]:
+    """Lines, then sentences, packed into pieces of MIN_LEN..MAX_LEN characters."""
+    pieces: list[str] = []
+    for line in text.splitlines():
+        for sentence in SENTENCE_END.split(line.strip()):
+            while len(sentence) > MAX_LEN:   # cut at the last space that fits, if any
+                cut = sentence.rfind(" ", MIN_LEN, MAX_LEN)
+                cut = cut if cut > 0 else MAX_LEN
+                pieces.append(sentence[:cut].strip())
+                sentence = sentence[cut:].strip()
+            if sentence:
+                pieces.append(sentence)
+    packed: list[str] = []
+    for piece in pieces:
+        if packed and len(packed[-1]) < MIN_LEN and len(packed[-1]) + len(piece) < MAX_LEN:
+            packed[-1] = f"{packed[-1]} {piece}"
+        else:
+            packed.append(piece)
+    return [p for p in packed if len(p) >= MIN_LEN]
+
+
+def typographic(sentence: str) -> str:
+    """English as a word processor would have typed it: curly quotes, en dashes, ellipses.
+
+    The English sources are mostly plain ASCII; mojibake cases need the characters
+    real English carries (they’re, “quoted”, 2010–2012, wait…).
+    """
+    sentence = re.sub(r'"([^"\n]+)"', "\u201c\\1\u201d", sentence)
+    sentence = re.sub(r"(\w)'(\w)", "\\1\u2019\\2", sentence)
+    sentence = re.sub(r"(?<!\w)'([^'\n]+)'(?!\w)", "\u2018\\1\u2019", sentence)
+    sentence = re.sub(r" --? ", " \u2013 ", sentence)
+    return sentence.replace("...", "\u2026")
+
+
+def eval_sources(folder: Path) -> list[Text]:
+    texts = []
+    for name, (encoding, lang) in sorted(EVAL_SOURCES.items()):
+        path = folder / name
+        if path.exists():
+            body = path.read_bytes().decode(encoding)
+            segments = segment(typographic(body) if lang == "en" else body)
+            texts.append(Text(lang, f"eval-sources/{name}", tuple(segments)))
+    return texts
+
+
+def cpython_dir() -> Path:
+    import test
+
+    return Path(os.path.dirname(test.__file__)).parent
+
+
+def cjkencodings() -> list[Text]:
+    folder = cpython_dir() / "test" / "cjkencodings"
+    return [Text(lang, f"cpython:test/cjkencodings/{name}-utf8.txt",
+                 tuple(segment((folder / f"{name}-utf8.txt").read_text("utf-8"))), "\n")
+            for name, lang in sorted(CJK_FILES.items())]
+
+
+def python_docs(limit: int = 600) -> list[Text]:
+    """English prose of Python's own reference (pydoc_data), typographic or made so."""
+    from pydoc_data.topics import topics
+
+    texts = []
+    for key in sorted(topics):
+        paragraphs = [" ".join(line for line in p.split("\n") if not UNDERLINE.match(line))
+                      for p in topics[key].split("\n\n")
+                      if p[:1].isalpha() and "\n  " not in p and "::" not in p]
+        segments = [typographic(s) for p in paragraphs for s in segment(p)]
+        segments = [s for s in segments if not s.isascii()]
+        if segments:
+            texts.append(Text("en", f"cpython:pydoc_data/topics.py[{key}]", tuple(segments)))
+    return texts[:limit]
+
+
+def cldr(chunk: int = 6) -> list[Text]:
+    """CLDR display names (languages, territories, scripts, months, days, currencies)
+    of each locale, joined by the locale's own list pattern into short lists."""
+    from babel import Locale
+    from babel.lists import format_list
+
+    texts = []
+    for code, lang in sorted(CLDR_LOCALES.items()):
+        locale = Locale.parse(code)
+        for field in ("languages", "territories", "scripts", "currencies"):
+            values = [v for v in getattr(locale, field).values() if v]
+            lists = [format_list(values[i:i + chunk], locale=locale)
+                     for i in range(0, len(values), chunk)]
+            texts.append(Text(lang, f"cldr:{code}/{field}", tuple(lists), "\n"))
+        calendar = [*locale.months["format"]["wide"].values(),
+                    *locale.days["format"]["wide"].values()]
+        texts.append(Text(lang, f"cldr:{code}/months+days",
+                          (", ".join(calendar[:12]), ", ".join(calendar[12:])), "\n"))
+    return texts
+
+
+def cldr_symbols() -> list[str]:
+    """Clean text heavy in symbols: CLDR currency amounts, units and percentages
+    (¥, ₩, €, m², °C, µs, km/h, ‰, narrow no-break spaces) in many locales."""
+    from babel import Locale, numbers, units
+
+    unit_ids = ["area-square-meter", "temperature-celsius", "speed-kilometer-per-hour",
+                "duration-microsecond", "length-micrometer", "angle-degree",
+                "volume-cubic-centimeter", "concentr-permille", "mass-kilogram"]
+    currencies = ["EUR", "GBP", "JPY", "KRW", "CNY", "RUB", "INR", "USD", "ILS", "THB"]
+    out = []
+    for code in sorted(CLDR_LOCALES):
+        locale = Locale.parse(code)
+        amounts = [numbers.format_currency(1234.5 * (i + 1), c, locale=locale)
+                   for i, c in enumerate(currencies)]
+        out += [" · ".join(amounts[:5]), " · ".join(amounts[5:])]
+        measures = [units.format_unit(12.5, u, locale=locale) for u in unit_ids]
+        measures = [m for m, u in zip(measures, unit_ids) if u not in m]  # unit not in CLDR
+        out += [", ".join(measures), numbers.format_percent(0.256, locale=locale)
+                + " / " + numbers.format_decimal(-1234567.891, locale=locale)]
+    return out
+
+
+def halfwidth_katakana() -> list[str]:
+    """CLDR Japanese names written in katakana, turned to half-width katakana (ｱﾌﾘｶ),
+    as legacy Japanese systems still store them; the map comes from Unicode's own
+    compatibility decompositions."""
+    from babel import Locale
+
+    to_half = {unicodedata.normalize("NFKC", chr(c)): chr(c) for c in range(0xFF61, 0xFFA0)}
+    to_half.update({"\u3099": "\uff9e", "\u309a": "\uff9f"})   # voiced marks, decomposed
+    locale = Locale.parse("ja")
+    names = [v for v in [*locale.territories.values(), *locale.languages.values()]
+             if all("\u30a0" <= ch <= "\u30ff" for ch in v)]
+    halves = ["".join(to_half.get(ch, ch) for ch in unicodedata.normalize("NFD", n))
+              for n in names]
+    return [" ".join(halves[i:i + 4]) for i in range(0, len(halves), 4)]
+
+
+def emoji_lines() -> list[str]:
+    """CLDR territory names with their flag (regional indicators from the CLDR code),
+    and, if wordfreq is installed, its most frequent emoji tokens after CLDR phrases."""
+    from babel import Locale
+
+    try:
+        import wordfreq
+
+        tokens = [w for w in wordfreq.top_n_list("en", 20000)
+                  if any(unicodedata.category(c) == "So" for c in w)]
+    except ImportError:
+        tokens = []
+    out = []
+    for code in sorted(CLDR_LOCALES):
+        locale = Locale.parse(code)
+        flags = [f"{name} {''.join(chr(0x1F1E6 + ord(c) - 65) for c in key)}"
+                 for key, name in locale.territories.items() if key.isalpha()]
+        out += [", ".join(flags[i:i + 3]) for i in range(0, 60, 3)]
+        if tokens:
+            days = locale.days["format"]["wide"].values()
+            out.append(", ".join(f"{day} {tokens[(i + len(out)) % len(tokens)]}"
+                                 for i, day in enumerate(days)))
+    return out
+
+
+def code_lines(limit: int = 800) -> list[str]:
+    """Lines of CPython's own library (Lib/*.py and one level down, not tests, not
+    codec tables), every line with non-ASCII characters plus ASCII ones to fill."""
+    lib = cpython_dir()
+    files = sorted([*lib.glob("*.py"), *lib.glob("*/*.py")])
+    skip = ("test", "idle_test", "site-packages", "encodings", "re")
+    wide, ascii_ = [], []
+    for path in files:
+        if path.parent.name in skip or path.parent.parent.name == "test":
+            continue
+        for line in path.read_text("utf-8", errors="replace").splitlines():
+            line = line.strip()
+            if MIN_LEN <= len(line) <= MAX_LEN and "\ufffd" not in line:
+                (ascii_ if line.isascii() else wide).append(line)
+    step = max(1, len(ascii_) // max(1, limit - len(wide)))
+    return (wide + ascii_[::step])[:limit]
+
+
+def ftfy_cases(cache: Path, version: str = "6.3.1") -> list[dict] | None:
+    """ftfy's published real-world cases (tests/test_cases.json of its sdist), fetched
+    with pip at run time into the git-ignored cache; None when pip cannot get it."""
+    import json
+
+    tarball = cache / f"ftfy-{version}.tar.gz"
+    if not tarball.exists():
+        command = [sys.executable, "-m", "pip", "download", "--quiet", "--no-deps",
+                   "--no-binary", ":all:", f"ftfy=={version}", "-d", str(cache)]
+        if subprocess.run(command, capture_output=True, check=False).returncode or not tarball.exists():
+            return None
+    with tarfile.open(tarball) as tar:
+        member = tar.extractfile(f"ftfy-{version}/tests/test_cases.json")
+        assert member is not None
+        return json.load(io.TextIOWrapper(member, encoding="utf-8"))
