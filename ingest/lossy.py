@@ -276,10 +276,14 @@ def spacing_cost(before: str, ch: str, after: str) -> float:
 
     Typographic habits shared by the languages we repair: an opening quote follows
     a space and precedes a word (“a); a closing quote or apostrophe follows a word
-    (they’re, “a”); a dash stands between spaces ( – ) or joins words; an invisible
+    (they’re, “a”); a dash stands between spaces ( – ) or joins words, and an en
+    dash joins the two ends of a range of numbers (1983–1985); an invisible
     character (U+2000–U+200F spaces and marks) is almost never what was lost.
     """
     cat = unicodedata.category(ch)
+    if before.isdigit() and after.isdigit():
+        # Between digits: a range (1983–1985), written with an en dash.
+        return 0.0 if ch == "\u2013" else 1.5 if cat == "Pd" else 4.0
     b, a = _kind(before), _kind(after)
     if cat in ("Zs", "Cf", "Zl", "Zp"):
         return 6.0
