@@ -35,6 +35,9 @@ MARGIN = 6.0
 #: about one time in eight, and clean Chinese in EUC-JP shows two valid 3-byte
 #: sequences in a row in about one line in three; three in a row are rare.
 MIN_PART_CHARS = 3
+#: A strict decoding is a candidate unless it is clearly dearer on its own; it is made
+#: only if it clears MARGIN together with the line's other repairs (`_judge_jointly`).
+CANDIDATE_FLOOR = -MARGIN
 #: Context (characters each side) given to the cost comparison.
 CONTEXT = 12
 
@@ -107,6 +110,7 @@ def repair_text(text: str, evidence: Counter, with_gaps: bool, support: Counter)
         settled = _settled(support)
         if settled is not None:
             families = [f for f in families if f[0] == settled] or families
+        runs = []
         for m in NON_ASCII.finditer(line):
             if ("\ufffd" in m.group()) != with_gaps:
                 continue
@@ -114,8 +118,11 @@ def repair_text(text: str, evidence: Counter, with_gaps: bool, support: Counter)
             for family in families:
                 found = _candidates(line, m.start(), m.end(), family, evidence)
                 cands.extend(replace(c, family=family[0]) for c in found)
-            if not cands:
-                continue
+            if cands:
+                runs.append(cands)
+        if not with_gaps:
+            runs = _judge_jointly(line, runs)
+        for cands in runs:
             if with_gaps:
                 best = _choose(cands, support)
                 lossy.note_evidence(evidence, line[max(0, best.start - 1):best.start]
@@ -127,6 +134,43 @@ def repair_text(text: str, evidence: Counter, with_gaps: bool, support: Counter)
                 pending.append((offset, cands))
     edits.extend(_edit(offset, _choose(cands, support)) for offset, cands in pending)
     return edits
+
+
+def _judge_jointly(line: str, runs: list[list[Candidate]]) -> list[list[Candidate]]:
+    """Re-judge each family's candidates with its other candidates of the line applied.
+
+    "Arapﾃｧasﾄｱ" is one word with two mojibake runs (UTF-8 read as Shift-JIS):
+    each run repaired alone leaves a word still half broken, and gains little;
+    repaired together they make "Arapçası". A candidate needs a gain alone
+    above `CANDIDATE_FLOOR` and the full margin among its family's other repairs.
+    """
+    by_family: dict[str, dict[tuple[int, int], str]] = {}
+    for cands in runs:
+        for c in cands:
+            by_family.setdefault(c.family, {})[(c.start, c.end)] = c.after
+    joint = {family: joint_gains(line, spans) for family, spans in by_family.items()}
+    out = []
+    for cands in runs:
+        kept = [replace(c, gain=joint[c.family][(c.start, c.end)]) for c in cands]
+        kept = [c for c in kept if c.gain >= MARGIN]
+        if kept:
+            out.append(kept)
+    return out
+
+
+def joint_gains(line: str, decoded: dict[tuple[int, int], str]) -> dict[tuple[int, int], float]:
+    """Each span's gain judged with all the other spans already replaced."""
+    parts, spans, pos, size = [], {}, 0, 0
+    for (s, e), text in sorted(decoded.items()):
+        parts.append(line[pos:s])
+        size += s - pos
+        spans[(s, e)] = (size, size + len(text))
+        parts.append(text)
+        size += len(text)
+        pos = e
+    parts.append(line[pos:])
+    whole = "".join(parts)
+    return {k: -span_gain(whole, a, b, line[k[0]:k[1]]) for k, (a, b) in spans.items()}
 
 
 #: Once one family holds this share of the support, over at least SETTLE_GAIN nats,
@@ -345,7 +389,7 @@ def _judge(line: str, start: int, end: int, text: str, codec: str) -> Candidate 
         # them (锟斤拷): reported later as unrecoverable, never "repaired".
         return None
     gain = span_gain(line, start, end, text)
-    if gain < MARGIN:
+    if gain < CANDIDATE_FLOOR:
         return None
     return Candidate(start, end, text, codec, gain)
 

@@ -103,7 +103,7 @@ def _options(line: str) -> dict[str, tuple[float, Option]]:
             decoded, chain = _two_layers(decoded)
         if not decoded:
             continue
-        gains = _joint_gains(line, decoded)
+        gains = forward.joint_gains(line, decoded)
         if codec in REVERSE_SINGLEBYTE:
             before = "".join(line[s:e] for s, e in decoded)
             after = "".join(decoded.values())
@@ -128,25 +128,6 @@ def _options(line: str) -> dict[str, tuple[float, Option]]:
         if picked and total > 0:
             options[codec] = (total, picked)
     return options
-
-
-def _joint_gains(line: str, decoded: dict[tuple[int, int], str]) -> dict[tuple[int, int], float]:
-    """Each run's gain judged among the other runs already decoded.
-
-    In "C ³É, ¶ø Python", 而 (from "¶ø") looks like a lone hanzi among Latin
-    letters until its neighbour "³É" is read as 寫成 too.
-    """
-    parts, spans, pos, size = [], {}, 0, 0
-    for (s, e), text in sorted(decoded.items()):
-        parts.append(line[pos:s])
-        size += s - pos
-        spans[(s, e)] = (size, size + len(text))
-        parts.append(text)
-        size += len(text)
-        pos = e
-    parts.append(line[pos:])
-    joint = "".join(parts)
-    return {k: -span_gain(joint, a, b, line[k[0]:k[1]]) for k, (a, b) in spans.items()}
 
 
 def _completes_word(line: str, span: tuple[int, int], text: str) -> bool:
