@@ -148,10 +148,13 @@ def _judge_jointly(line: str, runs: list[list[Candidate]]) -> list[list[Candidat
     for cands in runs:
         for c in cands:
             by_family.setdefault(c.family, {})[(c.start, c.end)] = c.after
-    joint = {family: joint_gains(line, spans) for family, spans in by_family.items()}
+    # A family with one candidate in the line has nothing to be judged with.
+    joint = {family: joint_gains(line, spans) for family, spans in by_family.items()
+             if len(spans) > 1}
     out = []
     for cands in runs:
-        kept = [replace(c, gain=joint[c.family][(c.start, c.end)]) for c in cands]
+        kept = [replace(c, gain=joint[c.family][(c.start, c.end)]) if c.family in joint else c
+                for c in cands]
         kept = [c for c in kept if c.gain >= MARGIN]
         if kept:
             out.append(kept)
