@@ -214,7 +214,8 @@ def report(scores: dict[str, dict[str, Score]], outcomes: list[Outcome], tools: 
     family_of = {o.case["chain"]: o.case["family"] for o in outcomes}
     lost: dict[str, int] = defaultdict(int)   # U+FFFD the breaking added, per chain
     for o in outcomes:
-        lost[o.case["chain"]] += o.case["input"].count("\ufffd") - o.case["original"].count("\ufffd")
+        gone = o.case["input"].count("\ufffd") - o.case["original"].count("\ufffd")
+        lost[o.case["chain"]] += max(0, gone)
     head = [f"{t} {m}" for t in tools for m in ("exact %", "CER %")]
     rows = [[chain, str(s[tools[0]].n), f"{100 * lost[chain] / max(1, s[tools[0]].chars):.1f}",
              *cells(s, tools, False)]
