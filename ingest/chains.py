@@ -9,8 +9,6 @@ Everything here is about bytes and Python's own codecs: no scoring, no search.
 
 from __future__ import annotations
 
-import codecs
-import re
 from dataclasses import dataclass
 
 #: Families of double-byte decoders that turn UTF-8 into CJK mojibake, in the order
@@ -50,11 +48,6 @@ UTF8_CHAR = (
 )
 #: Two or more UTF-8 multi-byte characters, possibly ending in one ASCII byte that
 #: a double-byte decoder swallowed as a trail byte (“a read as GBK is 鈥渁).
-
-
-def canonical(codec: str) -> str:
-    """Python's canonical name for a codec ("cp1252" -> "cp1252", "GBK" -> "gbk")."""
-    return codecs.lookup(codec).name
 
 
 # Windows-1252 as software really decodes it: the five bytes it leaves undefined
@@ -155,8 +148,3 @@ def _bounds(run: str, codec: str) -> tuple[int, ...]:
         n += len(ch.encode(codec))
         offsets.append(n)
     return tuple(offsets)
-
-
-def decodes_to(data: bytes, codec: str, expected: str) -> bool:
-    """The forward check: does `codec`, replacing errors as Python does, give `expected`?"""
-    return data.decode(codec, errors="replace") == expected

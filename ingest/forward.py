@@ -376,7 +376,7 @@ def _is_lead(data: bytes, i: int) -> bool:
 def _ends_char(data: bytes, end: int, stretch_end: int) -> bool:
     """Inside a stretch of valid UTF-8, a character ends where no continuation
     byte follows (checked locally: decoding the prefix again would be quadratic)."""
-    return end == stretch_end or not (0x80 <= data[end] < 0xC0)
+    return end == stretch_end or _is_lead(data, end)
 
 
 def _exact_codec(data: bytes, run: str, family: tuple[str, ...]) -> str:

@@ -12,12 +12,12 @@ from __future__ import annotations
 
 import math
 import unicodedata
-from dataclasses import dataclass
 from collections import Counter
+from dataclasses import dataclass
 from functools import lru_cache
 
 from . import plausible
-from .chains import LOST, report_order
+from .chains import report_order
 
 #: Survivors scored per gap at most; candidates are pre-sorted by their own cost, so
 #: the cap drops only characters rarer than the ones kept.

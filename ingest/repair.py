@@ -17,7 +17,6 @@ from __future__ import annotations
 import bisect
 import re
 from collections import Counter
-from collections.abc import Callable
 from dataclasses import dataclass
 
 from . import detect, forward, latin, lossy, plausible, reverse
@@ -67,10 +66,7 @@ def repair(text: str) -> Repair:
         before = trace.text
         if "\ufffd" in trace.text:
             trace.apply(forward.repair_sbcs_gaps(trace.text))
-        lines = [trace.text[a:b] for a, b in detect.suspect_lines(trace.text)]
-        support = reverse.document_support([x for x in lines if detect.REVERSE.search(x)])
-        _layer(trace, detect.LATIN_OR_REVERSE,
-               lambda line, off: _latin_or_reverse(line, off, support))
+        _latin_or_reverse_layer(trace)
         trace.apply(forward.repair_text(trace.text, Counter(), False, families))
         if "\ufffd" in trace.text:
             evidence: Counter = Counter()
@@ -96,15 +92,16 @@ def repair(text: str) -> Repair:
     )
 
 
-def _layer(trace: Trace, screen: re.Pattern[str],
-           fix_line: Callable[[str, int], list[Edit]]) -> None:
-    """Run one layer on the suspect lines its own screen flags, then apply its edits."""
-    edits: list[Edit] = []
+def _latin_or_reverse_layer(trace: Trace) -> None:
+    """Run `_latin_or_reverse` on every suspect line, with the document's support
+    for each legacy encoding counted over the same lines first."""
     text = trace.text
-    for start, end in detect.suspect_lines(text):
-        line = text[start:end]
-        if screen.search(line):
-            edits.extend(fix_line(line, start))
+    lines = [(start, text[start:end]) for start, end in detect.suspect_lines(text)]
+    support = reverse.document_support([x for _, x in lines if detect.REVERSE.search(x)])
+    edits: list[Edit] = []
+    for start, line in lines:
+        if detect.LATIN_OR_REVERSE.search(line):
+            edits.extend(_latin_or_reverse(line, start, support))
     trace.apply(edits)
 
 
