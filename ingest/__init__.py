@@ -7,8 +7,11 @@
 
 from __future__ import annotations
 
+from .dataset import compact, read
 from .decode import BinaryInputError, Decoded, decode_bytes
+from .pipeline import OutputLocked, UsageError, run
 from .repair import Repair, Step, apply_steps, repair
+from .report import RunReport
 
 
 def fix_text(text: str) -> str:
@@ -26,11 +29,17 @@ def clean_bytes(data: bytes) -> str:
 __all__ = [
     "BinaryInputError",
     "Decoded",
+    "OutputLocked",
     "Repair",
+    "RunReport",
     "Step",
+    "UsageError",
     "apply_steps",
     "clean_bytes",
+    "compact",
     "decode_bytes",
     "fix_text",
+    "read",
     "repair",
+    "run",
 ]

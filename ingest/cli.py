@@ -1,19 +1,29 @@
-"""Command line: `ingest fix` and `ingest explain`. No logic the Python API lacks.
+"""Command line: `ingest run`, `status`, `retry`, `compact`, `fix`, `explain`.
+No logic the Python API lacks.
 
-Exit codes: 0 done, 1 some input could not be read or decoded (the others were
-still processed), 2 usage error.
+Exit codes: 0 done; 1 finished, but some input was quarantined or could not be read
+(the rest was processed); 2 usage error; 3 the run failed; 75 another run holds the
+lock on OUT (try again later).
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import sys
 import tempfile
 from pathlib import Path
 
 from . import BinaryInputError, decode_bytes, repair
+from .dataset import compact
+from .pipeline import OutputLocked, UsageError, run
+from .progress import MODES
 from .repair import Repair
+from .report import FAILED
+from .state import STATE_DIR, State, locked
+
+DEFAULT_OUT = Path("data/clean")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -29,10 +39,143 @@ def main(argv: list[str] | None = None) -> int:
     explain = sub.add_parser("explain", help="show each repaired span, its chain and confidence")
     explain.add_argument("files", nargs="*", type=Path, metavar="FILE")
 
+    _run_parser(sub)
+    status = sub.add_parser("status", help="last runs, counts, quarantined files, lock")
+    status.add_argument("out", type=Path, nargs="?", default=DEFAULT_OUT, metavar="OUT")
+    status.add_argument("--json", action="store_true", help="print JSON instead")
+    retry = _run_parser(sub, "retry", "read again the files quarantined in OUT")
+    retry.set_defaults(retry=True)
+    compact_cmd = sub.add_parser("compact", help="merge small part files, atomically")
+    compact_cmd.add_argument("out", type=Path, nargs="?", default=DEFAULT_OUT, metavar="OUT")
+    compact_cmd.add_argument("--part-size", type=_megabytes, default=128 * 2**20,
+                             metavar="MB", help="target part size in MB (default 128)")
+    compact_cmd.add_argument("--wait", type=float, default=0.0, metavar="SECONDS")
+
     args = parser.parse_args(argv)
+    try:
+        if args.command in ("run", "retry"):
+            return _run(parser, args)
+        if args.command == "status":
+            return _status(args)
+        if args.command == "compact":
+            before, after = compact(args.out, part_bytes=args.part_size, wait=args.wait)
+            print(f"{args.out}: {before} part files → {after}")
+            return 0
+    except (UsageError, OutputLocked) as exc:
+        print(f"ingest: {exc}", file=sys.stderr)
+        return exc.exit_code
     if args.command == "fix":
         return _fix(parser, args)
     return _explain(args)
+
+
+def _megabytes(value: str) -> int:
+    return int(float(value) * 2**20)
+
+
+def _run_parser(sub: argparse._SubParsersAction, name: str = "run",
+                help: str = "clean a folder into a Parquet dataset") -> argparse.ArgumentParser:
+    cmd = sub.add_parser(name, help=help)
+    if name == "run":
+        cmd.add_argument("src", type=Path, metavar="SRC", help="folder of files to ingest")
+        cmd.add_argument("--out", type=Path, default=DEFAULT_OUT, metavar="OUT",
+                         help=f"dataset folder (default {DEFAULT_OUT})")
+    else:
+        cmd.add_argument("out", type=Path, nargs="?", default=DEFAULT_OUT, metavar="OUT")
+        cmd.add_argument("--src", type=Path, metavar="SRC",
+                         help="source folder (default: the last run's)")
+    cmd.add_argument("--workers", type=int, metavar="N", help="processes (default: all cores)")
+    cmd.add_argument("--include", action="append", default=[], metavar="GLOB",
+                     help="read only matching files (path or name; repeatable)")
+    cmd.add_argument("--exclude", action="append", default=[], metavar="GLOB",
+                     help="skip matching files (repeatable)")
+    cmd.add_argument("--hidden", action="store_true", help="read hidden files and folders")
+    cmd.add_argument("--text-field", metavar="NAME",
+                     help="CSV/JSON field that becomes the text (default: text, else longest)")
+    cmd.add_argument("--max-expansion", type=int, default=100, metavar="RATIO",
+                     help="cap on decompressed/compressed size (default 100)")
+    cmd.add_argument("--part-size", type=_megabytes, default=128 * 2**20, metavar="MB",
+                     help="target part file size in MB (default 128)")
+    cmd.add_argument("--report", type=Path, metavar="FILE.json", help="write the report as JSON")
+    cmd.add_argument("--dry-run", action="store_true",
+                     help="read, detect and report; write no dataset")
+    cmd.add_argument("--wait", type=float, default=0.0, metavar="SECONDS",
+                     help="wait this long for another run on OUT to finish (default: exit 75)")
+    cmd.add_argument("--log-format", choices=("text", "json"), default="text",
+                     help="json: one JSON object per event on stderr, for log collectors")
+    cmd.add_argument("-q", "--quiet", action="store_true", help="no progress, no summary")
+    cmd.set_defaults(retry=False)
+    return cmd
+
+
+def _run(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
+    src = args.src if args.command == "run" else _last_src(args)
+    progress = "json" if args.log_format == "json" else "auto"
+    report = run(src, args.out, workers=args.workers, include=args.include,
+                 exclude=args.exclude, hidden=args.hidden, text_field=args.text_field,
+                 dry_run=args.dry_run, retry=args.retry, max_expansion=args.max_expansion,
+                 part_bytes=args.part_size, wait=args.wait, progress=progress,
+                 quiet=args.quiet)
+    if args.report:
+        _write_atomic(args.report, json.dumps(report.to_dict(), ensure_ascii=False, indent=2))
+    if not args.quiet and args.log_format == "text":
+        print(report.summary(), file=sys.stderr if report.exit_code == FAILED else sys.stdout)
+    return report.exit_code
+
+
+def _last_src(args: argparse.Namespace) -> Path:
+    if args.src:
+        return args.src
+    if not (args.out / STATE_DIR / "state.sqlite").exists():
+        raise UsageError(f"{args.out}: no ingest dataset here; run `ingest run SRC --out "
+                         f"{args.out}` first")
+    state = State(args.out)
+    try:
+        src = state.last_src()
+    finally:
+        state.close()
+    if src is None:
+        raise UsageError(f"{args.out}: no run recorded; pass --src")
+    return Path(src)
+
+
+def _status(args: argparse.Namespace) -> int:
+    if not (args.out / STATE_DIR / "state.sqlite").exists():
+        raise UsageError(f"{args.out}: no ingest dataset here")
+    state = State(args.out)
+    try:
+        info = state.summary()
+    finally:
+        state.close()
+    try:
+        with locked(args.out):
+            info["running"] = None
+    except Exception as exc:   # noqa: BLE001  the lock is held: a run is going
+        info["running"] = str(exc)
+    if args.json:
+        print(json.dumps(info, ensure_ascii=False, indent=2))
+    else:
+        print(format_status(args.out, info))
+    return 0
+
+
+def format_status(out: Path, info: dict) -> str:
+    lines = [f"{out}: " + (f"a run is in progress ({info['running']})" if info["running"]
+                           else "no run in progress")]
+    lines.append("  files by status (current versions): " + ", ".join(
+        f"{k} {v:,}" for k, v in sorted(info["files_by_status"].items())) or "none")
+    lines.append(f"  records in the current view: {info['records']:,}; part files "
+                 f"{info['parts']:,} ({info['part_bytes'] / 1e6:.1f} MB)")
+    lines.append("  last runs:")
+    for r in info["runs"]:
+        counts = r.get("counts") or {}
+        lines.append(f"    {r['run_id']}  {r['status']:<9} exit {r['exit_code']}  "
+                     f"read {counts.get('processed', '?')}, unchanged "
+                     f"{counts.get('unchanged', '?')}, quarantined {counts.get('quarantined', '?')}")
+    if info["quarantined"]:
+        lines.append("  quarantined files:")
+        lines += [f"    {q['source']}: {q['error']}" for q in info["quarantined"][:50]]
+    return "\n".join(lines)
 
 
 def _read(path: Path | None) -> str:

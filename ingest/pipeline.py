@@ -1,0 +1,171 @@
+"""The whole flow of `ingest run`, on one screen:
+
+lock OUT → clean up after a killed run → discover files under SRC → skip those
+committed before with the same content → group the rest into tasks → an engine runs
+the tasks (read, decode, repair, write parts) → commit each task's parts and file
+versions → record deleted files → report.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import time
+from collections.abc import Iterator
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+from .discover import Found, discover
+from .progress import Progress
+from .readers import ReadOptions
+from .report import LOCKED, USAGE, RunReport
+from .state import Locked, State, locked
+from .work import FileJob, Task, TaskResult
+
+PART_BYTES = 128 * 1024 * 1024
+TASK_BYTES = 32 * 1024 * 1024     # largest batch of files in one task
+TASK_FILES = 2000
+
+
+class UsageError(ValueError):
+    """The run cannot start as asked (no such SRC, a bad option); exit code 2."""
+
+    exit_code = USAGE
+
+
+class OutputLocked(RuntimeError):
+    """Another run holds the lock on OUT; exit code 75."""
+
+    exit_code = LOCKED
+
+
+def run(src: str | os.PathLike[str], out: str | os.PathLike[str] = "data/clean", *,
+        workers: int | None = None, include: tuple[str, ...] | list[str] = (),
+        exclude: tuple[str, ...] | list[str] = (), hidden: bool = False,
+        text_field: str | None = None, dry_run: bool = False, retry: bool = False,
+        max_expansion: int = 100, part_bytes: int = PART_BYTES, wait: float = 0.0,
+        progress: str = "auto", quiet: bool = False, engine: str = "local") -> RunReport:
+    """Clean every text file under `src` into a Parquet dataset at `out`.
+
+    Incremental: files committed before with the same content are skipped; changed
+    files get a new version. `retry=True` reads again the files that were quarantined.
+    Raises UsageError (bad arguments) or OutputLocked (another run is writing `out`);
+    anything else that goes wrong is in the report (`error`, `exit_code` 3).
+    """
+    src_path, out_path = Path(src), Path(out)
+    if not src_path.is_dir():
+        raise UsageError(f"{src}: not a folder (SRC must be a folder of files to ingest)")
+    if engine != "local":
+        raise UsageError(f"unknown engine {engine!r} (this version has: local)")
+    if workers is not None and workers < 1:
+        raise UsageError(f"--workers must be at least 1, not {workers}")
+    workers = workers or os.cpu_count() or 1
+    shown = Progress("quiet" if quiet else progress)
+    options = ReadOptions(text_field=text_field, max_expansion=max_expansion)
+    run_id = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime()) + "-" + secrets.token_hex(3)
+    report = RunReport(run_id, str(src_path), str(out_path), dry_run=dry_run)
+    settings = {"include": list(include), "exclude": list(exclude), "hidden": hidden,
+                "text_field": text_field, "retry": retry, "workers": workers}
+    started = time.monotonic()
+    if dry_run:
+        _go(src_path, out_path, None, report, shown, workers, options, settings, part_bytes)
+    else:
+        try:
+            with locked(out_path, wait):
+                state = State(out_path)
+                try:
+                    _go(src_path, out_path, state, report, shown, workers, options, settings,
+                        part_bytes)
+                finally:
+                    state.close()
+        except Locked as exc:
+            shown.event("run_refused", reason=str(exc))
+            raise OutputLocked(str(exc)) from None
+    report.seconds = time.monotonic() - started
+    report.finish()
+    shown.close()
+    shown.event("run_finished", run_id=run_id, exit_code=report.exit_code, **report.counts())
+    return report
+
+
+def _go(src: Path, out: Path, state: State | None, report: RunReport, shown: Progress,
+        workers: int, options: ReadOptions, settings: dict[str, Any], part_bytes: int) -> None:
+    if state is not None:
+        removed = state.clean_up()
+        state.start_run(report.run_id, str(src.resolve()), settings)
+        shown.event("run_started", run_id=report.run_id, src=str(src), out=str(out),
+                    cleaned_up=len(removed))
+    try:
+        found = discover(src, include=tuple(settings["include"]),
+                         exclude=tuple(settings["exclude"]), hidden=settings["hidden"],
+                         skip=(out,))
+        report.files = len(found.files)
+        report.skipped = found.skipped
+        known = state.known() if state is not None else {}
+        jobs = []
+        for item in found.files:
+            before = known.get(item.source)
+            if before is not None and not before.deleted and not _again(before, item, settings):
+                report.unchanged += 1
+                continue
+            same = before is not None and not before.deleted and not (
+                settings["retry"] and before.status in _RETRY)
+            jobs.append((item, before.sha256 if same and before else None))
+        tasks = list(_tasks(jobs, report.run_id, out, options, part_bytes, workers,
+                            dry_run=state is None))
+        shown.start(len(jobs), sum(item.size for item, _ in jobs))
+        for result in _engine(tasks, workers):
+            if state is not None:
+                state.commit(report.run_id, result.files, result.parts)
+            for f in result.files:
+                report.add(f)
+            shown.advance(result)
+        if state is not None:
+            gone = [s for s, k in known.items() if not k.deleted and s not in found.seen]
+            state.mark_deleted(report.run_id, gone)
+            report.deleted = len(gone)
+    except Exception as exc:   # noqa: BLE001  the run fails; what is committed stays
+        report.error = f"{type(exc).__name__}: {exc}"
+    finally:
+        if state is not None:
+            report.finish()
+            state.end_run(report.run_id, report.counts(), report.exit_code,
+                          "failed" if report.error else "finished")
+
+
+_RETRY = ("quarantined", "partial", "unreadable")
+
+
+def _again(before: Any, item: Found, settings: dict[str, Any]) -> bool:
+    """Whether a file committed before must be read again."""
+    if settings["retry"] and before.status in _RETRY:
+        return True
+    return (before.size, before.mtime_ns) != (item.size, item.mtime_ns)
+
+
+def _tasks(jobs: list[tuple[Found, str | None]], run_id: str, out: Path,
+           options: ReadOptions, part_bytes: int, workers: int, dry_run: bool) -> Iterator[Task]:
+    """Files in sorted order, in batches: small enough to spread over the workers
+    (four tasks each at least), large enough that parts are not tiny."""
+    total = sum(item.size for item, _ in jobs)
+    limit = max(1 << 20, min(TASK_BYTES, total // (4 * workers) + 1))
+    now = datetime.now(timezone.utc)
+    directory = f"ingested_date={now:%Y-%m-%d}"
+    batch: list[FileJob] = []
+    size = index = 0
+    for item, previous in jobs:
+        batch.append(FileJob(item.source, item.path, previous))
+        size += item.size
+        if size >= limit or len(batch) >= TASK_FILES:
+            yield Task(index, tuple(batch), str(out), directory, run_id, now, options,
+                       part_bytes, dry_run)
+            batch, size, index = [], 0, index + 1
+    if batch:
+        yield Task(index, tuple(batch), str(out), directory, run_id, now, options,
+                   part_bytes, dry_run)
+
+
+def _engine(tasks: list[Task], workers: int) -> Iterator[TaskResult]:
+    from .engines import local
+    return local.run(tasks, min(workers, max(len(tasks), 1)))

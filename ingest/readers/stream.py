@@ -1,0 +1,126 @@
+"""A source file's bytes: decompressed with a cap, decoded, split into lines.
+
+Small files (up to WHOLE bytes after decompression) are decoded whole by
+`ingest.decode_bytes`. Larger ones are decoded incrementally under the encoding that
+`decode_bytes` finds for their first SAMPLE bytes, so a file of several gigabytes
+never sits in memory: at most a block of bytes and its text do.
+"""
+
+from __future__ import annotations
+
+import bz2
+import codecs
+import gzip
+import lzma
+import zlib
+from collections.abc import Iterator
+from typing import BinaryIO
+
+from ..decode import decode_bytes
+
+COMPRESSIONS = {".gz": gzip.GzipFile, ".bz2": bz2.BZ2File, ".xz": lzma.LZMAFile}
+
+WHOLE = 32 * 1024 * 1024     # decode whole below this; stream above
+SAMPLE = 1024 * 1024         # what the encoding of a streamed file is judged on
+BLOCK = 4 * 1024 * 1024      # streamed reads
+MIN_CAP = 16 * 1024 * 1024   # a small archive may always expand this far
+
+_BOM_LENGTH = {"utf-8": 3, "utf-16-le": 2, "utf-16-be": 2, "utf-32-le": 4, "utf-32-be": 4}
+
+
+class StreamError(Exception):
+    """The bytes of a file could not be read to the end: a corrupt or truncated
+    compressed stream, or one that expands beyond the cap."""
+
+
+class Source:
+    """A source file's bytes, opened for reading; `name` is its path relative to SRC."""
+
+    def __init__(self, name: str, raw: BinaryIO, size: int, max_expansion: int) -> None:
+        self.name = name
+        self.size = size
+        self.encoding: str | None = None
+        self.encoding_confidence: float | None = None
+        self._read = 0
+        self._cap: int | None = None
+        self.binary: BinaryIO = raw
+        self._what = "file"
+        lower = name.lower()
+        for suffix, opener in COMPRESSIONS.items():
+            if lower.endswith(suffix):
+                self.binary = opener(fileobj=raw, mode="rb")
+                self._cap = max(MIN_CAP, size * max_expansion)
+                self._what = f"{suffix} stream"
+                break
+
+    def read_bytes(self, size: int) -> bytes:
+        """Up to `size` decompressed bytes; StreamError when the stream is broken."""
+        try:
+            data = self.binary.read(size)
+        except (EOFError, OSError, lzma.LZMAError, zlib.error, ValueError) as exc:
+            raise StreamError(f"{self._what} broken after {self._read} bytes: "
+                              f"{exc}") from exc
+        self._read += len(data)
+        if self._cap is not None and self._read > self._cap:
+            raise StreamError(f"{self._what} expands beyond {self._cap} bytes "
+                              f"(more than the cap of {self._cap // max(self.size, 1)}x its "
+                              f"size); raise --max-expansion to read it")
+        return data
+
+    def chunks(self) -> Iterator[str]:
+        """The decoded text, in one piece for small files, in blocks for large ones.
+
+        Raises BinaryInputError (not text) before the first piece, StreamError at any
+        point; `encoding` and `encoding_confidence` are set before the first piece.
+        """
+        head = self._read_up_to(WHOLE)
+        if len(head) < WHOLE:
+            decoded = decode_bytes(head)
+            self.encoding, self.encoding_confidence = decoded.encoding, decoded.confidence
+            yield decoded.text
+            return
+        cut = head.rfind(b"\n", 0, SAMPLE)
+        decoded = decode_bytes(head[: cut + 1 if cut > 0 else SAMPLE])
+        self.encoding, self.encoding_confidence = decoded.encoding, decoded.confidence
+        skip = _BOM_LENGTH.get(decoded.encoding, 0) if decoded.bom else 0
+        decoder = codecs.getincrementaldecoder(decoded.encoding)(errors="replace")
+        for start in range(skip, len(head), BLOCK):
+            yield decoder.decode(head[start:start + BLOCK])
+        del head
+        while block := self.read_bytes(BLOCK):
+            yield decoder.decode(block)
+        yield decoder.decode(b"", final=True)
+
+    def _read_up_to(self, size: int) -> bytes:
+        parts, have = [], 0
+        while have < size:
+            data = self.read_bytes(min(BLOCK, size - have))
+            if not data:
+                break
+            parts.append(data)
+            have += len(data)
+        return b"".join(parts)
+
+
+def lines(chunks: Iterator[str], max_chars: int) -> Iterator[tuple[int, str | None]]:
+    """(line number from 1, line with its "\\n") over decoded chunks; a line longer than
+    `max_chars` comes as None (it is not kept in memory) so the caller can quarantine it."""
+    number, buffer, overlong = 1, "", False
+    for chunk in chunks:
+        buffer += chunk
+        start = 0
+        while (end := buffer.find("\n", start)) >= 0:
+            if overlong:
+                yield number, None
+                overlong = False
+            else:
+                yield number, buffer[start:end + 1]
+            number += 1
+            start = end + 1
+        buffer = buffer[start:]
+        if len(buffer) > max_chars:
+            buffer, overlong = "", True
+    if overlong:
+        yield number, None
+    elif buffer:
+        yield number, buffer
