@@ -105,12 +105,24 @@ def _one_file(job: FileJob, task: Task, writer: PartWriter | None) -> FileResult
     except FileNotFoundError:
         return FileResult(job.source, "vanished", errors=["vanished before it could be read"])
     except OSError as exc:
-        result = FileResult(job.source, "unreadable",
-                            errors=[f"cannot read: {exc.strerror or exc}"])
-        if writer:
-            writer.add(_row(job.source, 0, quarantined_row(result.errors[0]), result, task))
-        result.records = result.quarantined = 1
-        return result
+        return _failed(job, "unreadable", f"cannot read: {exc.strerror or exc}", task, writer)
+    except Exception as exc:   # noqa: BLE001  a bug must not stop the run; it is recorded
+        return _failed(job, "quarantined", f"internal error, please report: "
+                       f"{type(exc).__name__}: {exc}", task, writer, result)
+    return result
+
+
+def _failed(job: FileJob, status: str, error: str, task: Task, writer: PartWriter | None,
+            partial: FileResult | None = None) -> FileResult:
+    """A file that could not be read to the end: one more record, quarantined, after
+    whatever records it gave (none if it could not be opened)."""
+    result = partial or FileResult(job.source, status)
+    result.status = status if not result.records else "partial"
+    result.errors.append(error)
+    if writer:
+        writer.add(_row(job.source, result.records, quarantined_row(error), result, task))
+    result.records += 1
+    result.quarantined += 1
     return result
 
 

@@ -18,7 +18,11 @@ from typing import BinaryIO
 
 from ..decode import decode_bytes
 
-COMPRESSIONS = {".gz": gzip.GzipFile, ".bz2": bz2.BZ2File, ".xz": lzma.LZMAFile}
+COMPRESSIONS = {
+    ".gz": lambda raw: gzip.GzipFile(fileobj=raw, mode="rb"),
+    ".bz2": lambda raw: bz2.BZ2File(raw, mode="rb"),
+    ".xz": lambda raw: lzma.LZMAFile(raw, mode="rb"),
+}
 
 WHOLE = 32 * 1024 * 1024     # decode whole below this; stream above
 SAMPLE = 1024 * 1024         # what the encoding of a streamed file is judged on
@@ -31,6 +35,9 @@ _BOM_LENGTH = {"utf-8": 3, "utf-16-le": 2, "utf-16-be": 2, "utf-32-le": 4, "utf-
 class StreamError(Exception):
     """The bytes of a file could not be read to the end: a corrupt or truncated
     compressed stream, or one that expands beyond the cap."""
+
+    def __str__(self) -> str:
+        return str(self.args[0])
 
 
 class Source:
@@ -48,23 +55,27 @@ class Source:
         lower = name.lower()
         for suffix, opener in COMPRESSIONS.items():
             if lower.endswith(suffix):
-                self.binary = opener(fileobj=raw, mode="rb")
+                self.binary = opener(raw)
+                self._read1 = self.binary.read1
                 self._cap = max(MIN_CAP, size * max_expansion)
+                self._ratio = max_expansion
                 self._what = f"{suffix} stream"
                 break
 
     def read_bytes(self, size: int) -> bytes:
         """Up to `size` decompressed bytes; StreamError when the stream is broken."""
         try:
-            data = self.binary.read(size)
+            # read1: a decompressor's read(size) drops what it decoded when the stream
+            # breaks before `size`; read1 hands over each decoded piece as it comes.
+            data = self._read1(size) if self._cap is not None else self.binary.read(size)
         except (EOFError, OSError, lzma.LZMAError, zlib.error, ValueError) as exc:
             raise StreamError(f"{self._what} broken after {self._read} bytes: "
                               f"{exc}") from exc
         self._read += len(data)
         if self._cap is not None and self._read > self._cap:
-            raise StreamError(f"{self._what} expands beyond {self._cap} bytes "
-                              f"(more than the cap of {self._cap // max(self.size, 1)}x its "
-                              f"size); raise --max-expansion to read it")
+            raise StreamError(f"{self._what} expands beyond {self._cap} bytes (the cap: "
+                              f"{self._ratio}x its compressed size, at least {MIN_CAP} bytes);"
+                              " raise --max-expansion to read it")
         return data
 
     def chunks(self) -> Iterator[str]:
@@ -73,11 +84,18 @@ class Source:
         Raises BinaryInputError (not text) before the first piece, StreamError at any
         point; `encoding` and `encoding_confidence` are set before the first piece.
         """
-        head = self._read_up_to(WHOLE)
-        if len(head) < WHOLE:
+        broken: StreamError | None = None
+        try:
+            head = self._read_up_to(WHOLE)
+        except StreamError as exc:   # decode what came before the break, then say so
+            head, broken = exc.args[1], StreamError(exc.args[0])
+        if len(head) < WHOLE or broken:
             decoded = decode_bytes(head)
             self.encoding, self.encoding_confidence = decoded.encoding, decoded.confidence
-            yield decoded.text
+            if decoded.text or not broken:
+                yield decoded.text
+            if broken:
+                raise broken
             return
         cut = head.rfind(b"\n", 0, SAMPLE)
         decoded = decode_bytes(head[: cut + 1 if cut > 0 else SAMPLE])
@@ -92,9 +110,13 @@ class Source:
         yield decoder.decode(b"", final=True)
 
     def _read_up_to(self, size: int) -> bytes:
+        """Up to `size` bytes; a StreamError carries the bytes read before it."""
         parts, have = [], 0
         while have < size:
-            data = self.read_bytes(min(BLOCK, size - have))
+            try:
+                data = self.read_bytes(min(BLOCK, size - have))
+            except StreamError as exc:
+                raise StreamError(str(exc), b"".join(parts)) from exc
             if not data:
                 break
             parts.append(data)
