@@ -2,9 +2,9 @@
 
 Run: python benchmarks/pipeline/corpus.py --size 20MB --out DIR [--seed 0]
 
-Writes the files under DIR/corpus/ and the composition (files and bytes per kind,
-encoding, chain and language) to DIR/composition.json, next to the corpus rather
-than in it, so that no tool reads it as data.
+Writes the files under DIR/corpus/, the composition (files and bytes per kind,
+encoding, chain and language) to DIR/composition.json and what each file is to
+DIR/manifest.jsonl: next to the corpus rather than in it, so no tool reads them as data.
 
 The text is real text that nobody on the project wrote, read at run time from where
 it is installed (see ../accuracy/SOURCES.md): the eval-sources samples, CPython's
@@ -449,6 +449,11 @@ def generate(out: Path, size: int, seed: int = 0,
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(m.data)
         os.utime(path, ns=(1_700_000_000_000_000_000,) * 2)   # same files, same mtimes
+    with open(out / "manifest.jsonl", "w", encoding="utf-8") as manifest:
+        for m in made:   # what each file truly is, to check a tool's output against
+            manifest.write(json.dumps({"path": m.path, "kind": m.kind, "detail": m.detail,
+                                       "lang": m.lang, "bytes": len(m.data),
+                                       "lost_bytes": m.lost}) + "\n")
     result = composition(made, seed, size, time.monotonic() - started)
     (out / "composition.json").write_text(json.dumps(result, indent=1) + "\n")
     return result
