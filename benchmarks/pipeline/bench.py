@@ -15,9 +15,9 @@ processes, one after the other:
 Floor and glue decompress .gz/.bz2/.xz as ingest does, and, like the floor, keep a
 CSV or JSON-lines file as one row (ingest parses them into one record per row).
 Each method runs in a child process of its own; its time is measured inside it (from
-the list of files to the last part written: interpreter start-up excluded) and its
-peak memory is the largest sum of resident memory over the child and all its
-descendants, sampled every 50 ms from outside.
+the list of files to the last part written: interpreter start-up excluded); its
+CPU time and peak memory are summed over the child and all its descendants, sampled every
+50 ms from outside.
 """
 
 from __future__ import annotations
@@ -244,24 +244,30 @@ def _maxrss() -> int:
                    + resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
 
 
-def _tree_rss_psutil(pid: int) -> int:
+Sample = tuple[int, dict[int, float]]   # resident bytes of the tree; CPU seconds by pid
+
+
+def _tree_psutil(pid: int) -> Sample:
     import psutil
 
     try:
         root = psutil.Process(pid)
         procs = [root, *root.children(recursive=True)]
     except psutil.NoSuchProcess:
-        return 0
-    total = 0
+        return 0, {}
+    rss, cpu = 0, {}
     for p in procs:
         try:
-            total += p.memory_info().rss
+            rss += p.memory_info().rss
+            t = p.cpu_times()
+            cpu[p.pid] = t.user + t.system + t.children_user + t.children_system
         except psutil.NoSuchProcess:
             pass
-    return total
+    return rss, cpu
 
 
 PAGE = os.sysconf("SC_PAGE_SIZE") if hasattr(os, "sysconf") else 4096
+TICKS = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
 
 
 def _tree_proc(pid: int) -> list[int]:
@@ -284,22 +290,26 @@ def _tree_proc(pid: int) -> list[int]:
     return tree
 
 
-def _rss_proc(pids: list[int]) -> int:
-    total = 0
+def _sample_proc(pids: list[int]) -> Sample:
+    rss, cpu = 0, {}
     for pid in pids:
         try:
             with open(f"/proc/{pid}/statm", "rb") as f:
-                total += int(f.read().split()[1]) * PAGE
+                rss += int(f.read().split()[1]) * PAGE
+            with open(f"/proc/{pid}/stat", "rb") as f:
+                fields = f.read().rsplit(b")", 1)[1].split()
+            # utime, stime, cutime, cstime: fields 14-17 of stat, 12-15 after the name
+            cpu[pid] = sum(int(x) for x in fields[11:15]) / TICKS
         except (OSError, IndexError, ValueError):
             pass
-    return total
+    return rss, cpu
 
 
 class ProcTree:
-    """Resident memory of a process tree from /proc. Listing every process costs a
-    few milliseconds, so the tree is listed again only every TREE_EVERY samples:
-    the watcher must not take a CPU from what it watches. Pool workers live from
-    start to end, so a late listing misses little."""
+    """Memory and CPU time of a process tree from /proc. Listing every process
+    costs a few milliseconds, so the tree is listed again only every TREE_EVERY
+    samples: the watcher must not take a CPU from what it watches. Pool workers live
+    from start to end, so a late listing misses little."""
 
     TREE_EVERY = 10
 
@@ -307,20 +317,20 @@ class ProcTree:
         self.samples = 0
         self.pids: list[int] = []
 
-    def __call__(self, pid: int) -> int:
+    def __call__(self, pid: int) -> Sample:
         if self.samples % self.TREE_EVERY == 0:
             self.pids = _tree_proc(pid)
         self.samples += 1
-        return _rss_proc(self.pids)
+        return _sample_proc(self.pids)
 
 
-def rss_sampler() -> tuple[str, Callable[[int], int] | None]:
+def tree_sampler() -> tuple[str, Callable[[int], Sample] | None]:
     """How the tree is measured here: psutil, else /proc, else nothing (then the
     child's own getrusage figures are used)."""
     try:
         import psutil  # noqa: F401
 
-        return "psutil, sum over the process tree", _tree_rss_psutil
+        return "psutil, sum over the process tree", _tree_psutil
     except ImportError:
         pass
     if os.path.isdir("/proc/self"):
@@ -334,6 +344,7 @@ class Measured:
     seconds: float          # inside the child: from listing the files to the last part
     process_seconds: float  # the child process from start to exit, from outside
     peak_rss: int           # bytes
+    cpu_seconds: float      # user + system over the tree (0 when it cannot be sampled)
     result: dict
 
 
@@ -341,7 +352,7 @@ def measure(method: str, src: Path, out: Path, workers: int, fraction: float,
             cli: bool) -> Measured:
     """Run one method in a child process and watch its memory until it exits."""
     shutil.rmtree(out, ignore_errors=True)
-    _, sampler = rss_sampler()
+    _, sampler = tree_sampler()
     command = [sys.executable, __file__, "--child", method, "--src", str(src),
                "--out", str(out), "--workers", str(workers), "--glue-sample", str(fraction)]
     if cli:
@@ -349,13 +360,16 @@ def measure(method: str, src: Path, out: Path, workers: int, fraction: float,
     started = time.perf_counter()
     proc = subprocess.Popen(command, stdout=subprocess.PIPE, text=True)
     peak = 0
+    cpu: dict[int, float] = {}   # the last figure seen for each process
     stop = threading.Event()
 
     def watch() -> None:
         nonlocal peak
         while not stop.is_set():
             if sampler is not None:
-                peak = max(peak, sampler(proc.pid))
+                rss, seen = sampler(proc.pid)
+                peak = max(peak, rss)
+                cpu.update(seen)
             stop.wait(0.05)
 
     watcher = threading.Thread(target=watch, daemon=True)
@@ -370,7 +384,7 @@ def measure(method: str, src: Path, out: Path, workers: int, fraction: float,
     if sampler is None:
         peak = result.get("maxrss", 0)
     shutil.rmtree(out, ignore_errors=True)
-    return Measured(method, result["seconds"], seconds, peak, result)
+    return Measured(method, result["seconds"], seconds, peak, sum(cpu.values()), result)
 
 
 # --- the report --------------------------------------------------------------------
@@ -382,43 +396,52 @@ def show_corpus(folder: Path) -> str:
     return f"{comp['files']:,} files, {comp['bytes'] / 1e6:.1f} MB ({kinds})"
 
 
+def scale(m: Measured, total_bytes: int) -> float:
+    """Corpus bytes over the bytes the method read: above 1 only for the glue's sample."""
+    return total_bytes / max(1, m.result["bytes"])
+
+
 def table(rows: list[Measured], total_bytes: int, fraction: float) -> str:
-    lines = [(f"  {'method':<8} {'wall s':>8} {'MB/s':>8} {'peak RSS MB':>12} "
-              f"{'rows':>9} {'process s':>10}  notes")]
+    lines = [(f"  {'method':<8} {'wall s':>8} {'MB/s':>7} {'CPU s':>8} {'peak RSS MB':>12} "
+              f"{'rows':>8} {'process s':>10}  notes")]
     for m in rows:
-        seconds, note = m.seconds, ""
-        if m.method == "glue" and m.result["bytes"] < total_bytes:
-            seconds = m.seconds * total_bytes / m.result["bytes"]
-            note = (f"extrapolated: timed {m.seconds:.1f} s on {m.result['files']:,} files, "
-                    f"{100 * m.result['bytes'] / total_bytes:.0f}% of bytes "
-                    f"(--glue-sample {fraction}); peak RSS is the sample's")
+        k, note = scale(m, total_bytes), ""
+        if k > 1:
+            note = (f"extrapolated x{k:.1f}: timed {m.seconds:.1f} s on {m.result['files']:,} "
+                    f"files, {100 / k:.0f}% of bytes (--glue-sample {fraction}); "
+                    "peak RSS and process s are the sample's")
         if m.method == "ingest" and m.result.get("repaired") is not None:
             note = (f"repaired {m.result['repaired']:,} (lossy {m.result['lossy']:,}), "
                     f"quarantined {m.result['quarantined']:,}, exit {m.result['exit_code']}")
         rows_done = m.result.get("rows")
-        lines.append(f"  {m.method:<8} {seconds:>8.2f} {total_bytes / 1e6 / seconds:>8.1f} "
-                     f"{m.peak_rss / 1e6:>12.0f} {rows_done if rows_done is not None else '-':>9} "
-                     f"{m.process_seconds:>10.2f}  {note}")
+        seconds = m.seconds * k
+        lines.append(f"  {m.method:<8} {seconds:>8.2f} {total_bytes / 1e6 / seconds:>7.2f}"
+                     f" {m.cpu_seconds * k:>8.1f} {m.peak_rss / 1e6:>12.0f}"
+                     f" {rows_done if rows_done is not None else '-':>8}"
+                     f" {m.process_seconds:>10.2f}  {note}")
     return "\n".join(lines)
 
 
-def wall(m: Measured, total_bytes: int) -> float:
-    """Seconds for the whole corpus (the glue's sample scaled up by bytes)."""
-    return m.seconds * total_bytes / max(1, m.result["bytes"])
-
-
 def ratios(by: dict[str, Measured], total_bytes: int) -> list[str]:
+    """The issue's targets, on wall time; CPU time alongside, which other load on
+    the machine disturbs less."""
+    def both(a: Measured, b: Measured) -> tuple[float, float]:
+        wall_ratio = (a.seconds * scale(a, total_bytes)) / (b.seconds * scale(b, total_bytes))
+        cpu_ratio = ((a.cpu_seconds * scale(a, total_bytes))
+                     / max(1e-9, b.cpu_seconds * scale(b, total_bytes)))
+        return wall_ratio, cpu_ratio
+
     out = []
     if "floor" in by and "ingest" in by:
-        r = wall(by["ingest"], total_bytes) / wall(by["floor"], total_bytes)
+        r, c = both(by["ingest"], by["floor"])
         met = "met" if r <= MAX_INGEST_OVER_FLOOR else "NOT met"
-        out.append(f"  ingest / floor: {r:.2f}x wall time "
-                   f"(target <= {MAX_INGEST_OVER_FLOOR}x: {met})")
+        out.append(f"  ingest / floor: {r:.2f}x wall time, {c:.2f}x CPU time "
+                   f"(target <= {MAX_INGEST_OVER_FLOOR}x wall: {met})")
     if "glue" in by and "ingest" in by:
-        r = wall(by["glue"], total_bytes) / wall(by["ingest"], total_bytes)
+        r, c = both(by["glue"], by["ingest"])
         met = "met" if r >= MIN_GLUE_OVER_INGEST else "NOT met"
-        out.append(f"  glue / ingest:  {r:.1f}x wall time "
-                   f"(target >= {MIN_GLUE_OVER_INGEST:.0f}x: {met})")
+        out.append(f"  glue / ingest:  {r:.2f}x wall time, {c:.2f}x CPU time "
+                   f"(target >= {MIN_GLUE_OVER_INGEST:.0f}x wall: {met})")
     return out
 
 
@@ -445,7 +468,7 @@ def main() -> int:
         child(args.child, args.src, args.out, args.workers, args.glue_sample, args.cli)
         return 0
 
-    how, _ = rss_sampler()
+    how, _ = tree_sampler()
     methods = [m.strip() for m in args.methods.split(",") if m.strip()]
     print(f"workers: {args.workers}; peak RSS measured by {how}")
     everything: dict[str, dict] = {}
@@ -466,10 +489,16 @@ def main() -> int:
             best.peak_rss = max(m.peak_rss for m in runs)
             by[method] = best
         print(table(list(by.values()), total, args.glue_sample))
+        if hasattr(os, "getloadavg"):
+            load = os.getloadavg()[0]
+            busy = " (other work shares the machine: compare CPU s)" if load > args.workers else ""
+            print(f"  load average now {load:.1f} on {os.cpu_count()} cores{busy}")
         print("\n".join(ratios(by, total)))
         everything[size_text.strip()] = {
             "bytes": total, "files": len(files), "workers": args.workers,
-            **{m: {"seconds": wall(r, total), "timed_seconds": r.seconds,
+            "load_average": os.getloadavg() if hasattr(os, "getloadavg") else None,
+            **{m: {"seconds": r.seconds * scale(r, total), "timed_seconds": r.seconds,
+                   "cpu_seconds": r.cpu_seconds * scale(r, total),
                    "process_seconds": r.process_seconds, "peak_rss": r.peak_rss,
                    "result": r.result} for m, r in by.items()}}
         for m, r in by.items():
