@@ -260,7 +260,7 @@ def _tree_psutil(pid: int) -> Sample:
         try:
             rss += p.memory_info().rss
             t = p.cpu_times()
-            cpu[p.pid] = t.user + t.system + t.children_user + t.children_system
+            cpu[p.pid] = t.user + t.system
         except psutil.NoSuchProcess:
             pass
     return rss, cpu
@@ -298,8 +298,9 @@ def _sample_proc(pids: list[int]) -> Sample:
                 rss += int(f.read().split()[1]) * PAGE
             with open(f"/proc/{pid}/stat", "rb") as f:
                 fields = f.read().rsplit(b")", 1)[1].split()
-            # utime, stime, cutime, cstime: fields 14-17 of stat, 12-15 after the name
-            cpu[pid] = sum(int(x) for x in fields[11:15]) / TICKS
+            # utime and stime (fields 14-15 of stat, 12-13 after the name); not the
+            # reaped children's, which the workers' own figures already count
+            cpu[pid] = (int(fields[11]) + int(fields[12])) / TICKS
         except (OSError, IndexError, ValueError):
             pass
     return rss, cpu
