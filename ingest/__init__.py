@@ -7,11 +7,26 @@
 
 from __future__ import annotations
 
-from .dataset import compact, read
+from typing import TYPE_CHECKING, Any
+
 from .decode import BinaryInputError, Decoded, decode_bytes
-from .pipeline import OutputLocked, UsageError, run
 from .repair import Repair, Step, apply_steps, repair
-from .report import RunReport
+
+if TYPE_CHECKING:
+    from .dataset import compact, read
+    from .pipeline import OutputLocked, UsageError, run
+    from .report import RunReport
+
+# The pipeline's names load pyarrow; `fix_text` users and `ingest fix` never pay for it.
+_PIPELINE = {"compact": "dataset", "read": "dataset", "run": "pipeline",
+             "OutputLocked": "pipeline", "UsageError": "pipeline", "RunReport": "report"}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _PIPELINE:
+        from importlib import import_module
+        return getattr(import_module(f".{_PIPELINE[name]}", __name__), name)
+    raise AttributeError(f"module 'ingest' has no attribute {name!r}")
 
 
 def fix_text(text: str) -> str:

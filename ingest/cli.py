@@ -16,12 +16,7 @@ import tempfile
 from pathlib import Path
 
 from . import BinaryInputError, decode_bytes, repair
-from .dataset import compact
-from .pipeline import OutputLocked, UsageError, run
-from .progress import MODES
 from .repair import Repair
-from .report import FAILED
-from .state import STATE_DIR, State, locked
 
 DEFAULT_OUT = Path("data/clean")
 
@@ -52,6 +47,10 @@ def main(argv: list[str] | None = None) -> int:
     compact_cmd.add_argument("--wait", type=float, default=0.0, metavar="SECONDS")
 
     args = parser.parse_args(argv)
+    if args.command in ("fix", "explain"):
+        return _fix(parser, args) if args.command == "fix" else _explain(args)
+    from .dataset import compact
+    from .pipeline import OutputLocked, UsageError
     try:
         if args.command in ("run", "retry"):
             return _run(parser, args)
@@ -64,9 +63,7 @@ def main(argv: list[str] | None = None) -> int:
     except (UsageError, OutputLocked) as exc:
         print(f"ingest: {exc}", file=sys.stderr)
         return exc.exit_code
-    if args.command == "fix":
-        return _fix(parser, args)
-    return _explain(args)
+    raise AssertionError(args.command)
 
 
 def _megabytes(value: str) -> int:
@@ -96,6 +93,8 @@ def _run_parser(sub: argparse._SubParsersAction, name: str = "run",
                      help="cap on decompressed/compressed size (default 100)")
     cmd.add_argument("--part-size", type=_megabytes, default=128 * 2**20, metavar="MB",
                      help="target part file size in MB (default 128)")
+    cmd.add_argument("--task-size", type=_megabytes, default=32 * 2**20, metavar="MB",
+                     help="input per task, the unit of work and of commit (default 32)")
     cmd.add_argument("--report", type=Path, metavar="FILE.json", help="write the report as JSON")
     cmd.add_argument("--dry-run", action="store_true",
                      help="read, detect and report; write no dataset")
@@ -109,12 +108,15 @@ def _run_parser(sub: argparse._SubParsersAction, name: str = "run",
 
 
 def _run(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
+    from .pipeline import run
+    from .report import FAILED
+
     src = args.src if args.command == "run" else _last_src(args)
     progress = "json" if args.log_format == "json" else "auto"
     report = run(src, args.out, workers=args.workers, include=args.include,
                  exclude=args.exclude, hidden=args.hidden, text_field=args.text_field,
                  dry_run=args.dry_run, retry=args.retry, max_expansion=args.max_expansion,
-                 part_bytes=args.part_size, wait=args.wait, progress=progress,
+                 part_bytes=args.part_size, task_bytes=args.task_size, wait=args.wait, progress=progress,
                  quiet=args.quiet)
     if args.report:
         _write_atomic(args.report, json.dumps(report.to_dict(), ensure_ascii=False, indent=2))
@@ -124,6 +126,9 @@ def _run(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
 
 
 def _last_src(args: argparse.Namespace) -> Path:
+    from .pipeline import UsageError
+    from .state import STATE_DIR, State
+
     if args.src:
         return args.src
     if not (args.out / STATE_DIR / "state.sqlite").exists():
@@ -140,6 +145,9 @@ def _last_src(args: argparse.Namespace) -> Path:
 
 
 def _status(args: argparse.Namespace) -> int:
+    from .pipeline import UsageError
+    from .state import STATE_DIR, State, locked
+
     if not (args.out / STATE_DIR / "state.sqlite").exists():
         raise UsageError(f"{args.out}: no ingest dataset here")
     state = State(args.out)

@@ -44,12 +44,14 @@ def run(src: str | os.PathLike[str], out: str | os.PathLike[str] = "data/clean",
         workers: int | None = None, include: tuple[str, ...] | list[str] = (),
         exclude: tuple[str, ...] | list[str] = (), hidden: bool = False,
         text_field: str | None = None, dry_run: bool = False, retry: bool = False,
-        max_expansion: int = 100, part_bytes: int = PART_BYTES, wait: float = 0.0,
+        max_expansion: int = 100, part_bytes: int = PART_BYTES,
+        task_bytes: int = TASK_BYTES, wait: float = 0.0,
         progress: str = "auto", quiet: bool = False, engine: str = "local") -> RunReport:
     """Clean every text file under `src` into a Parquet dataset at `out`.
 
     Incremental: files committed before with the same content are skipped; changed
     files get a new version. `retry=True` reads again the files that were quarantined.
+    `task_bytes` caps the input of one task, the unit of work and of commit.
     Raises UsageError (bad arguments) or OutputLocked (another run is writing `out`);
     anything else that goes wrong is in the report (`error`, `exit_code` 3).
     """
@@ -69,14 +71,15 @@ def run(src: str | os.PathLike[str], out: str | os.PathLike[str] = "data/clean",
                 "text_field": text_field, "retry": retry, "workers": workers}
     started = time.monotonic()
     if dry_run:
-        _go(src_path, out_path, None, report, shown, workers, options, settings, part_bytes)
+        _go(src_path, out_path, None, report, shown, workers, options, settings,
+            (part_bytes, task_bytes))
     else:
         try:
             with locked(out_path, wait):
                 state = State(out_path)
                 try:
                     _go(src_path, out_path, state, report, shown, workers, options, settings,
-                        part_bytes)
+                        (part_bytes, task_bytes))
                 finally:
                     state.close()
         except Locked as exc:
@@ -90,7 +93,8 @@ def run(src: str | os.PathLike[str], out: str | os.PathLike[str] = "data/clean",
 
 
 def _go(src: Path, out: Path, state: State | None, report: RunReport, shown: Progress,
-        workers: int, options: ReadOptions, settings: dict[str, Any], part_bytes: int) -> None:
+        workers: int, options: ReadOptions, settings: dict[str, Any],
+        sizes: tuple[int, int]) -> None:
     if state is not None:
         removed = state.clean_up()
         state.start_run(report.run_id, str(src.resolve()), settings)
@@ -112,7 +116,7 @@ def _go(src: Path, out: Path, state: State | None, report: RunReport, shown: Pro
             same = before is not None and not before.deleted and not (
                 settings["retry"] and before.status in _RETRY)
             jobs.append((item, before.sha256 if same and before else None))
-        tasks = list(_tasks(jobs, report.run_id, out, options, part_bytes, workers,
+        tasks = list(_tasks(jobs, report.run_id, out, options, sizes, workers,
                             dry_run=state is None))
         shown.start(len(jobs), sum(item.size for item, _ in jobs))
         for result in _engine(tasks, workers):
@@ -145,11 +149,13 @@ def _again(before: Any, item: Found, settings: dict[str, Any]) -> bool:
 
 
 def _tasks(jobs: list[tuple[Found, str | None]], run_id: str, out: Path,
-           options: ReadOptions, part_bytes: int, workers: int, dry_run: bool) -> Iterator[Task]:
+           options: ReadOptions, sizes: tuple[int, int], workers: int,
+           dry_run: bool) -> Iterator[Task]:
     """Files in sorted order, in batches: small enough to spread over the workers
     (four tasks each at least), large enough that parts are not tiny."""
+    part_bytes, task_bytes = sizes
     total = sum(item.size for item, _ in jobs)
-    limit = max(1 << 20, min(TASK_BYTES, total // (4 * workers) + 1))
+    limit = min(task_bytes, max(1 << 20, total // (4 * workers) + 1))
     now = datetime.now(timezone.utc)
     directory = f"ingested_date={now:%Y-%m-%d}"
     batch: list[FileJob] = []

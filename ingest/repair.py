@@ -154,14 +154,18 @@ def _signature(codec: str) -> str:
 
 #: Patterns that say bytes were lost before we saw the text. We report them and
 #: leave them alone: any "repair" would be a guess with no evidence behind it.
+#: Each pattern starts with a literal, so the regex engine skips to it at C speed.
 _UNRECOVERABLE = [
-    (re.compile("(?:" + re.escape(_signature(c)[:3]) + ")+"), ("utf-8", c), 0.95)
+    (re.compile(re.escape(_signature(c)[:3]) + "(?:" + re.escape(_signature(c)[:3]) + ")*"),
+     ("utf-8", c), 0.95)
     for c in ("gbk", "shift_jis", "euc_kr")
 ] + [
-    (re.compile("\ufffd+"), (), 0.9),
+    (re.compile("\ufffd\ufffd*"), (), 0.9),
     # "don?t", "caf?": a "?" standing for a character an encoder could not write.
-    (re.compile(r"(?<=[^\W\d_])\?(?=[^\W\d_])(?<=[^\x00-\x7f]\?)|(?<=[^\W\d_])\?(?=[^\x00-\x7f])"
-                r"|(?<=[a-z])\?(?=(?:s|t|re|ll|ve|d|m)\b)"), (), 0.6),
+    # (Lookbehinds after the "?", so that the pattern starts with it.)
+    (re.compile(r"\?(?:(?<=[^\W\d_]\?)(?=[^\W\d_])(?<=[^\x00-\x7f]\?)"
+                r"|(?<=[^\W\d_]\?)(?=[^\x00-\x7f])"
+                r"|(?<=[a-z]\?)(?=(?:s|t|re|ll|ve|d|m)\b))"), (), 0.6),
 ]
 
 
