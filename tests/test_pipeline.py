@@ -14,9 +14,9 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from conftest import ROOT, SEEDS
 
 import ingest
-from conftest import ROOT, SEEDS
 
 SEED_BROKEN = (SEEDS / "002_1c36b51a41f00386.txt").read_text(encoding="utf-8")
 SEED_CLEAN = (SEEDS / "000_dc3c457c942cfdd8.txt").read_text(encoding="utf-8")

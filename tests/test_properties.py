@@ -1,64 +1,225 @@
-"""Properties of the repair engine that must hold for any input (Hypothesis)."""
+"""Properties of the repair engine that must hold for any input (Hypothesis).
+
+- `fix_text` and `repair` never raise, on any string: every plane, lone surrogates,
+  and the characters mojibake is made of;
+- `fix_text` is idempotent;
+- clean text in real languages comes back identical;
+- text broken by any supported codec chain never comes back with a higher character
+  error rate than it went in;
+- a repair's steps replayed on its original give its text.
+
+The clean samples are real text that ships with CPython (its codec test data and
+encoded-module tests) and the repo's own clean seed, so CI needs nothing else.
+
+Example counts are sized for CI. For a long hunt, pick the long profile:
+
+    INGEST_PROPERTY_PROFILE=long python -m pytest tests/test_properties.py
+"""
 
 from __future__ import annotations
 
+import os
+import re
+from functools import lru_cache
+from pathlib import Path
+
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import ingest
 from conftest import SEEDS, corrupt
 
-SETTINGS = settings(max_examples=300, deadline=None,
-                    suppress_health_check=[HealthCheck.too_slow])
-
-# Every plane, lone surrogates included, and the characters mojibake is made of.
-any_text = st.text(alphabet=st.characters(min_codepoint=0, max_codepoint=0x10FFFF,
-                                          blacklist_categories=()), max_size=80)
-mojibake_alphabet = st.sampled_from(list("鈥檙拢渁浣犲ソÃ©â€™ÄãºÃ\ufffd锟斤拷 abc,.\n–’“”"))
-mojibake_soup = st.lists(mojibake_alphabet, max_size=60).map("".join)
+settings.register_profile(
+    "ci", max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+settings.register_profile(
+    "long", max_examples=20_000, deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+PROFILE = settings.get_profile(os.environ.get("INGEST_PROPERTY_PROFILE", "ci"))
 
 
-@SETTINGS
-@given(st.one_of(any_text, mojibake_soup))
+def budget(share: float) -> settings:
+    """The profile's settings with `share` of its example count (cheap tests get more)."""
+    return settings(PROFILE, max_examples=max(10, int(PROFILE.max_examples * share)))
+
+
+# ---------------------------------------------------------------- real clean text
+
+def _stdlib_test_dir() -> Path | None:
+    try:
+        import test
+    except ImportError:
+        return None
+    return Path(os.path.dirname(test.__file__))
+
+
+#: CPython's codec test texts in UTF-8 that are running prose (the cp949, johab,
+#: jisx0213 and big5hkscs files are code-point stress lists, not text).
+CJK_PROSE = ("big5", "gb2312", "gbk", "gb18030", "euc_jp", "shift_jis", "euc_kr",
+             "iso2022_jp", "iso2022_kr")
+
+
+@lru_cache(maxsize=None)
+def clean_samples() -> tuple[tuple[str, str], ...]:
+    """(label, paragraph) pairs of real clean text, as many languages as we can reach."""
+    samples: list[tuple[str, str]] = []
+    seed = (SEEDS / "000_dc3c457c942cfdd8.txt").read_text(encoding="utf-8")
+    samples += [("seed-en", p) for p in seed.split("\n\n") if len(p) > 40]
+    folder = _stdlib_test_dir()
+    if folder is not None:
+        for name in CJK_PROSE:
+            path = folder / "cjkencodings" / f"{name}-utf8.txt"
+            if path.exists():
+                text = path.read_text(encoding="utf-8")
+                samples += [(name, p) for p in text.split("\n\n") if p.strip()]
+        modules = folder / "encoded_modules"
+        for name, codec in (("module_iso_8859_1.py", "latin-1"), ("module_koi8_r.py", "koi8-r")):
+            if (modules / name).exists():
+                source = (modules / name).read_text(encoding=codec)
+                samples += [(name, _string_literal(source))]
+    return tuple(samples)
+
+
+def _string_literal(source: str) -> str:
+    """The text of `test = (...)` in CPython's encoded-module tests, pieces joined."""
+    body = source.split("test =", 1)[1]
+    return "".join(re.findall(r'"([^"]*)"', body))
+
+
+def test_clean_samples_cover_several_scripts() -> None:
+    scripts = {label for label, _ in clean_samples()}
+    if _stdlib_test_dir() is None:
+        pytest.skip("no CPython test package here: only the English seed is available")
+    assert {"seed-en", "gbk", "big5", "euc_jp", "euc_kr", "module_koi8_r.py"} <= scripts
+
+
+@st.composite
+def clean_text(draw: st.DrawFn) -> str:
+    """A run of whole lines from one real sample, or pieces of several joined."""
+    samples = clean_samples()
+    pieces = []
+    for _ in range(draw(st.integers(1, 2))):
+        _, paragraph = draw(st.sampled_from(samples))
+        lines = paragraph.splitlines(keepends=True)
+        start = draw(st.integers(0, len(lines) - 1))
+        stop = draw(st.integers(start + 1, min(len(lines), start + 3)))
+        pieces.append("".join(lines[start:stop]))
+    return draw(st.sampled_from(["", "\n", " "])).join(pieces)
+
+
+# ---------------------------------------------------------------- hostile strings
+
+#: Any code point in any plane, lone surrogates included.
+any_char = st.characters(min_codepoint=0, max_codepoint=0x10FFFF, blacklist_categories=())
+#: One code point from a chosen plane, so the rare planes come up as often as the BMP.
+plane_char = st.integers(0, 16).flatmap(
+    lambda p: st.integers(p << 16, (p << 16) | 0xFFFF)).map(chr)
+surrogate = st.integers(0xD800, 0xDFFF).map(chr)
+#: The characters our detectors react to: Latin-1/CP1252 and CJK mojibake, lost bytes.
+mojibake_char = st.sampled_from(list(
+    "鈥檙拢渁浣犲ソ锟斤拷ÃƒÂ©â€™Ä¹ãºÖÐÊÓ\ufffd\x80\x81\x9d\xa0ï¿½æ‹¢ç¹ﾃｧ "
+    "abcXYZ019,.'\"\n\r\t–—’“”…"))
+hostile_text = st.text(st.one_of(any_char, plane_char, surrogate, mojibake_char), max_size=120)
+mojibake_soup = st.text(mojibake_char, max_size=200)
+
+
+def _broken(text: str, chain: tuple[str, ...]) -> str:
+    return corrupt(text, list(chain), errors="replace")
+
+
+#: UTF-8 read by each wrong decoder we claim to repair.
+UTF8_READ_AS = ("cp1252", "latin-1", "gbk", "gb18030", "big5", "cp950", "shift_jis", "cp932",
+                "euc_jp", "euc_kr", "cp949")
+#: Legacy bytes read as Latin-1 (and as Windows-1252, which is what browsers do).
+LEGACY_AS_LATIN = ("gbk", "gb18030", "big5", "cp950", "shift_jis", "cp932", "euc_jp",
+                   "euc_kr", "cp949", "cp1251", "koi8_r", "cp1253")
+CHAINS = ([("utf-8", c) for c in UTF8_READ_AS]
+          + [(legacy, reader) for legacy in LEGACY_AS_LATIN for reader in ("latin-1", "cp1252")])
+
+
+@st.composite
+def broken_text(draw: st.DrawFn) -> tuple[str, str, tuple[str, ...]]:
+    """(clean, broken, chain): real text through a chain it survives (legacy codecs
+    cannot encode every script, so a sample is redrawn until one fits)."""
+    chain = draw(st.sampled_from(CHAINS))
+    clean = draw(clean_text().filter(lambda t: _encodes(t, chain[0])))
+    return clean, _broken(clean, chain), chain
+
+
+def _encodes(text: str, codec: str) -> bool:
+    try:
+        text.encode(codec)
+    except UnicodeEncodeError:
+        return False
+    return not text.isascii()
+
+
+# ---------------------------------------------------------------- the properties
+
+@budget(1.0)
+@given(st.one_of(hostile_text, mojibake_soup))
 def test_never_raises_and_replays(text: str) -> None:
     result = ingest.repair(text)
+    assert result.original == text
     assert ingest.apply_steps(text, result.steps) == result.text
     assert result.changed == (result.text != text)
     assert 0.0 <= result.confidence <= 1.0
     for step in result.steps:
         assert text[step.start:step.end] == step.before
+    assert ingest.fix_text(text) == result.text or text.isascii()
 
 
-@SETTINGS
-@given(st.one_of(any_text, mojibake_soup))
+@budget(1.0)
+@given(st.one_of(hostile_text, mojibake_soup))
 def test_idempotent(text: str) -> None:
     once = ingest.fix_text(text)
     assert ingest.fix_text(once) == once
 
 
-def _seed_sentences() -> list[str]:
-    text = (SEEDS / "000_dc3c457c942cfdd8.txt").read_text(encoding="utf-8")
-    return [s for line in text.splitlines() for s in line.split(". ") if len(s) > 20]
+@budget(0.5)
+@given(broken_text())
+def test_idempotent_on_real_mojibake(case: tuple[str, str, tuple[str, ...]]) -> None:
+    _, broken, _ = case
+    once = ingest.fix_text(broken)
+    assert ingest.fix_text(once) == once
 
 
-CHAINS = [["utf-8", c] for c in ("gbk", "big5", "shift_jis", "euc_jp", "euc_kr", "cp1252")]
+@budget(0.5)
+@given(clean_text())
+def test_clean_real_text_is_identity(text: str) -> None:
+    assert ingest.fix_text(text) == text
 
 
-@SETTINGS
-@given(st.sampled_from(_seed_sentences()))
-def test_clean_seed_sentences_are_identity(sentence: str) -> None:
-    assert ingest.fix_text(sentence) == sentence
+@pytest.mark.parametrize("label", sorted({label for label, _ in clean_samples()}))
+def test_every_clean_sample_is_identity(label: str) -> None:
+    text = "\n\n".join(p for name, p in clean_samples() if name == label)
+    assert ingest.fix_text(text) == text
 
 
-@SETTINGS
-@given(st.sampled_from(_seed_sentences()), st.sampled_from(CHAINS))
-def test_repair_never_makes_mojibake_worse(sentence: str, chain: list[str]) -> None:
-    broken = corrupt(sentence, chain, errors="replace")
+@budget(1.0)
+@given(broken_text())
+def test_repair_never_raises_the_error_rate(case: tuple[str, str, tuple[str, ...]]) -> None:
+    clean, broken, chain = case
     fixed = ingest.fix_text(broken)
-    assert _distance(fixed, sentence) <= _distance(broken, sentence)
+    assert distance(fixed, clean) <= distance(broken, clean), (chain, broken, fixed)
 
 
-def _distance(a: str, b: str) -> int:
+@budget(0.5)
+@given(broken_text())
+def test_steps_replay_on_real_mojibake(case: tuple[str, str, tuple[str, ...]]) -> None:
+    _, broken, _ = case
+    result = ingest.repair(broken)
+    assert ingest.apply_steps(broken, result.steps) == result.text
+
+
+def distance(a: str, b: str) -> int:
+    """Levenshtein distance (character edits); the error rate is this over len(b)."""
+    while a and b and a[0] == b[0]:
+        a, b = a[1:], b[1:]
+    while a and b and a[-1] == b[-1]:
+        a, b = a[:-1], b[:-1]
+    if len(a) < len(b):
+        a, b = b, a
     prev = list(range(len(b) + 1))
     for i, ca in enumerate(a, 1):
         cur = [i]

@@ -11,10 +11,9 @@ import sys
 import time
 from pathlib import Path
 
-import pytest
+from conftest import ROOT, SEEDS
 
 import ingest
-from conftest import ROOT, SEEDS
 
 BROKEN = (SEEDS / "002_1c36b51a41f00386.txt").read_text(encoding="utf-8")
 CLEAN = (SEEDS / "000_dc3c457c942cfdd8.txt").read_text(encoding="utf-8")
