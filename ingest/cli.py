@@ -82,6 +82,10 @@ def _run_parser(sub: argparse._SubParsersAction, name: str = "run",
         cmd.add_argument("--src", type=Path, metavar="SRC",
                          help="source folder (default: the last run's)")
     cmd.add_argument("--workers", type=int, metavar="N", help="processes (default: all cores)")
+    cmd.add_argument("--engine", choices=("local", "ray"), default="local",
+                     help="local processes (default) or Ray tasks (pip install 'ingest[ray]')")
+    cmd.add_argument("--address", metavar="ADDRESS",
+                     help="Ray cluster to join (default: start a local Ray instance)")
     cmd.add_argument("--include", action="append", default=[], metavar="GLOB",
                      help="read only matching files (path or name; repeatable)")
     cmd.add_argument("--exclude", action="append", default=[], metavar="GLOB",
@@ -117,7 +121,7 @@ def _run(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
                  exclude=args.exclude, hidden=args.hidden, text_field=args.text_field,
                  dry_run=args.dry_run, retry=args.retry, max_expansion=args.max_expansion,
                  part_bytes=args.part_size, task_bytes=args.task_size, wait=args.wait, progress=progress,
-                 quiet=args.quiet)
+                 quiet=args.quiet, engine=args.engine, address=args.address)
     if args.report:
         _write_atomic(args.report, json.dumps(report.to_dict(), ensure_ascii=False, indent=2))
     if not args.quiet and args.log_format == "text":

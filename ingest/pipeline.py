@@ -46,9 +46,12 @@ def run(src: str | os.PathLike[str], out: str | os.PathLike[str] = "data/clean",
         text_field: str | None = None, dry_run: bool = False, retry: bool = False,
         max_expansion: int = 100, part_bytes: int = PART_BYTES,
         task_bytes: int = TASK_BYTES, wait: float = 0.0,
-        progress: str = "auto", quiet: bool = False, engine: str = "local") -> RunReport:
+        progress: str = "auto", quiet: bool = False, engine: str = "local",
+        address: str | None = None) -> RunReport:
     """Clean every text file under `src` into a Parquet dataset at `out`.
 
+    `engine` is "local" (worker processes here) or "ray" (Ray tasks, on a local Ray
+    instance or, with `address`, an existing cluster); both give the same records.
     Incremental: files committed before with the same content are skipped; changed
     files get a new version. `retry=True` reads again the files that were quarantined.
     `task_bytes` caps the input of one task, the unit of work and of commit.
@@ -58,8 +61,10 @@ def run(src: str | os.PathLike[str], out: str | os.PathLike[str] = "data/clean",
     src_path, out_path = Path(src), Path(out)
     if not src_path.is_dir():
         raise UsageError(f"{src}: not a folder (SRC must be a folder of files to ingest)")
-    if engine != "local":
-        raise UsageError(f"unknown engine {engine!r} (this version has: local)")
+    if engine not in ("local", "ray"):
+        raise UsageError(f"unknown engine {engine!r} (choose local or ray)")
+    if address and engine != "ray":
+        raise UsageError("an address is for the Ray engine: add engine='ray' (--engine ray)")
     if workers is not None and workers < 1:
         raise UsageError(f"--workers must be at least 1, not {workers}")
     workers = workers or os.cpu_count() or 1
@@ -68,7 +73,8 @@ def run(src: str | os.PathLike[str], out: str | os.PathLike[str] = "data/clean",
     run_id = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime()) + "-" + secrets.token_hex(3)
     report = RunReport(run_id, str(src_path), str(out_path), dry_run=dry_run)
     settings = {"include": list(include), "exclude": list(exclude), "hidden": hidden,
-                "text_field": text_field, "retry": retry, "workers": workers}
+                "text_field": text_field, "retry": retry, "workers": workers,
+                "engine": engine, "address": address}
     started = time.monotonic()
     if dry_run:
         _go(src_path, out_path, None, report, shown, workers, options, settings,
@@ -119,7 +125,7 @@ def _go(src: Path, out: Path, state: State | None, report: RunReport, shown: Pro
         tasks = list(_tasks(jobs, report.run_id, out, options, sizes, workers,
                             dry_run=state is None))
         shown.start(len(jobs), sum(item.size for item, _ in jobs))
-        for result in _engine(tasks, workers):
+        for result in _engine(tasks, workers, settings["engine"], settings["address"]):
             if state is not None:
                 state.commit(report.run_id, result.files, result.parts)
             for f in result.files:
@@ -172,6 +178,10 @@ def _tasks(jobs: list[tuple[Found, str | None]], run_id: str, out: Path,
                    part_bytes, dry_run)
 
 
-def _engine(tasks: list[Task], workers: int) -> Iterator[TaskResult]:
+def _engine(tasks: list[Task], workers: int, engine: str,
+            address: str | None) -> Iterator[TaskResult]:
+    if engine == "ray":
+        from .engines import ray
+        return ray.run(tasks, workers, address) if tasks else iter(())
     from .engines import local
     return local.run(tasks, min(workers, max(len(tasks), 1)))
