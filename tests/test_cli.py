@@ -81,5 +81,5 @@ def test_unreadable_input_is_named_and_the_rest_goes_on(tmp_path: Path) -> None:
 def test_readme_test_command_is_what_ci_runs() -> None:
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     blocks = re.findall(r"```sh\n(.*?)\n```", readme, re.S)
-    assert "seeds/" in blocks[0]
+    assert "ingest run seeds" in blocks[0]
     assert blocks[1] in (ROOT / ".ci" / "run").read_text(encoding="utf-8")
