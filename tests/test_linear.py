@@ -84,7 +84,7 @@ def base_size(unit: str, layout: str) -> int:
         return MB
     size = 8 * 1024
     while size < MB:
-        t = best_time(ingest.fix_text, lambda r: build(unit, size, layout, 1000 + r), 1)
+        t = best_time(ingest.fix_text, lambda r, s=size: build(unit, s, layout, 1000 + r), 1)
         if t >= TARGET_SECONDS / 2:
             break
         size *= 2

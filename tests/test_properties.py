@@ -20,15 +20,15 @@ from __future__ import annotations
 
 import os
 import re
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 import pytest
+from conftest import SEEDS, corrupt
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import ingest
-from conftest import SEEDS, corrupt
 
 settings.register_profile(
     "ci", max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -59,7 +59,7 @@ CJK_PROSE = ("big5", "gb2312", "gbk", "gb18030", "euc_jp", "shift_jis", "euc_kr"
              "iso2022_jp", "iso2022_kr")
 
 
-@lru_cache(maxsize=None)
+@cache
 def clean_samples() -> tuple[tuple[str, str], ...]:
     """(label, paragraph) pairs of real clean text, as many languages as we can reach."""
     samples: list[tuple[str, str]] = []
