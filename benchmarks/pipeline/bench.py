@@ -410,6 +410,7 @@ def table(rows: list[Measured], total_bytes: int, fraction: float) -> str:
         if k > 1:
             note = (f"extrapolated x{k:.1f}: timed {m.seconds:.1f} s on {m.result['files']:,} "
                     f"files, {100 / k:.0f}% of bytes (--glue-sample {fraction}); "
+                    "start-up scaled too (an overestimate on small samples); "
                     "peak RSS and process s are the sample's")
         if m.method == "ingest" and m.result.get("repaired") is not None:
             note = (f"repaired {m.result['repaired']:,} (lossy {m.result['lossy']:,}), "
