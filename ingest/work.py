@@ -9,6 +9,7 @@ driver to commit. Nothing here touches the state database: workers only write pa
 from __future__ import annotations
 
 import hashlib
+import itertools
 import os
 from collections import Counter
 from dataclasses import dataclass, field
@@ -134,7 +135,13 @@ def _hash_file(raw: BinaryIO) -> str:
 
 
 def _records(source: Source, result: FileResult, task: Task, writer: PartWriter | None) -> None:
-    for index, raw in enumerate(read_file(source, task.options)):
+    """The file's records; a file with none (a CSV of a header alone, JSON lines that
+    are all blank) still gets one, empty and clean, so that no input disappears."""
+    raws = read_file(source, task.options)
+    first = next(raws, None)
+    if first is None:
+        first = Raw("")
+    for index, raw in enumerate(itertools.chain([first], raws)):
         row = _build(raw)
         _count(result, row, row.pop("chains", None))
         if writer:

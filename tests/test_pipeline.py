@@ -150,7 +150,7 @@ def test_run_every_kind(corpus: Path, tmp_path: Path) -> None:
     assert json.loads(js.iloc[0].meta) == {"meta": {"tags": ["£5bn", "ok"]}}
     assert js.iloc[1].error.startswith("line 2: not valid JSON")
     assert js.iloc[1].text == "{not json\n"
-    assert "a JSON list" in js.iloc[2].error
+    assert "a JSON array" in js.iloc[2].error
     assert js.iloc[3].text == "just a string"
     assert js.iloc[4].text == "the longest string field wins"
     assert by[("lines.ndjson.gz", 0)].text == "they’re"

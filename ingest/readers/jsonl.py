@@ -42,16 +42,17 @@ def parse(line: str, number: int, text_field: str | None) -> Raw:
     from . import Raw
 
     try:
-        value = json.loads(line, parse_float=_float, parse_int=_int, parse_constant=str)
+        value = json.loads(line, parse_float=_float, parse_int=_int, parse_constant=_Literal)
     except RecursionError:
         return Raw(line, error=f"line {number}: JSON nested too deeply to read")
     except ValueError as exc:
         return Raw(line, error=f"line {number}: not valid JSON ({exc})")
-    if isinstance(value, str):
+    if isinstance(value, str) and not isinstance(value, _Literal):
         return Raw(value)
     if not isinstance(value, dict):
-        return Raw(line, error=f"line {number}: a JSON {type(value).__name__}, "
-                               "not an object or a string")
+        kind = "array" if isinstance(value, list) else "boolean" if isinstance(
+            value, bool) else "null" if value is None else "number"
+        return Raw(line, error=f"line {number}: a JSON {kind}, not an object or a string")
     return split_fields(value, text_field)
 
 
@@ -72,10 +73,14 @@ def split_fields(fields: dict[str, Any], text_field: str | None) -> Raw:
     return Raw(fields[name], fields=rest)
 
 
+class _Literal(str):
+    """A number kept as its JSON text (it is written back into `meta` as a string)."""
+
+
 def _float(literal: str) -> float | str:
     value = float(literal)
-    return value if math.isfinite(value) else literal
+    return value if math.isfinite(value) else _Literal(literal)
 
 
 def _int(literal: str) -> int | str:
-    return int(literal) if len(literal) <= 4000 else literal
+    return int(literal) if len(literal) <= 4000 else _Literal(literal)
