@@ -12,15 +12,17 @@ that must hold for any input:
 
 Two drivers for the same checks:
 
-    python fuzz/fuzz_repair.py -atheris_runs=0 fuzz/corpus   # Atheris (coverage-guided)
-    python fuzz/fuzz_repair.py --hypothesis --hours 8         # Hypothesis only
+    python fuzz/fuzz_repair.py -max_len=4096 -len_control=0 -timeout=10 CORPUS_DIR  # Atheris
+    python fuzz/fuzz_repair.py --hypothesis --hours 8 --slow 10                      # Hypothesis
 
 With Atheris (`pip install atheris`), libFuzzer drives Hypothesis's generator with
 coverage feedback (`fuzz_one_input`); every libFuzzer flag works (`-max_total_time=`,
 `-jobs=`, `-dict=`), and a failing input is written as `crash-*`, to be replayed with
 `python fuzz/fuzz_repair.py crash-…`. Without Atheris, or with `--hypothesis`,
 Hypothesis runs batches of random examples until the time is up and prints the
-shrunk failing example.
+shrunk failing example. An input that takes longer than 10 s is a failure too
+(`-timeout=10`, `--slow 10`): the engine caches per line, so a slow input is slow
+only the first time, which a fuzzer that repeats inputs would otherwise hide.
 """
 
 from __future__ import annotations
@@ -155,8 +157,8 @@ def one(case: tuple[str, object]) -> None:
         check_repair(value)
 
 
-def hypothesis_target(examples: int) -> object:
-    @settings(max_examples=examples, deadline=None, database=None, derandomize=False,
+def hypothesis_target(examples: int, slow: float | None = None) -> object:
+    @settings(max_examples=examples, deadline=slow and slow * 1000, database=None,
               suppress_health_check=list(HealthCheck), print_blob=True)
     @given(inputs)
     def fuzz(case: tuple[str, object]) -> None:
@@ -174,11 +176,13 @@ def main() -> int:
     parser.add_argument("--hypothesis", action="store_true", help="do not use Atheris")
     parser.add_argument("--hours", type=float, default=1.0, help="run this long (default 1)")
     parser.add_argument("--batch", type=int, default=10_000, help="examples per batch")
+    parser.add_argument("--slow", type=float, default=10.0, metavar="SECONDS",
+                        help="an input taking longer than this fails (default 10)")
     args = parser.parse_args()
     deadline = time.monotonic() + args.hours * 3600
     batches = 0
     while time.monotonic() < deadline:
-        hypothesis_target(args.batch)()   # raises, with the shrunk example, on a failure
+        hypothesis_target(args.batch, args.slow)()   # raises on a failure, shrunk
         batches += 1
         print(f"{batches * args.batch:,} examples, no failure", flush=True)
     return 0

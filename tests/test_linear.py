@@ -3,8 +3,9 @@
 Each pattern is what one of our detectors or regexes reacts to, repeated: as one
 huge line, and as many short lines (each line made unique, so that no cache of
 per-line results hides the work). We time sizes n, 2n, 4n and 8n and require the
-8n/n time ratio to stay near 8 (at most RATIO_CAP); a quadratic step would give
-64. Ratios, not absolute times, so a slow CI machine does not fail the test; the
+8n/n time ratio to stay near 8 (at most RATIO_CAP, or a log-log slope over the four
+sizes of at most log8(RATIO_CAP), should one end be noisy); a quadratic step would
+give 64. Ratios, not absolute times, so a slow CI machine does not fail the test; the
 minimum of repeats, so a noisy one does not either; and CPU time of this process,
 not wall time, so other work on a shared machine does not either.
 
@@ -16,11 +17,15 @@ the full sizes run
     INGEST_LINEAR_FULL=1 python -m pytest tests/test_linear.py -s
 
 which uses n = 1 MB for every pattern and prints the times.
+
+Ratios cannot see a cost that is linear but huge per occurrence; the last test
+holds one such input to an absolute CPU budget.
 """
 
 from __future__ import annotations
 
 import gc
+import math
 import os
 import time
 from collections.abc import Callable
@@ -104,7 +109,7 @@ def test_cost_grows_linearly(name: str, layout: str) -> None:
     unit = PATTERNS[name]
     n = base_size(unit, layout)
     times = [best_time(ingest.fix_text, lambda r, k=k: build(unit, n * k, layout, 10 * k + r),
-                       2 if k < 8 else 1) for k in SCALES]
+                       3 if k == 1 else 2 if k < 8 else 1) for k in SCALES]
     ratio = times[-1] / times[0]
     if ratio > RATIO_CAP:   # one more try for the ends: a busy machine, not the code
         times[0] = min(times[0], best_time(ingest.fix_text,
@@ -113,6 +118,30 @@ def test_cost_grows_linearly(name: str, layout: str) -> None:
                                              lambda r: build(unit, 8 * n, layout, 600 + r), 1))
         ratio = times[-1] / times[0]
     figures = "  ".join(f"{k * n / MB:.3f} MB {t:.3f}s" for k, t in zip(SCALES, times))
-    print(f"\n{name!r:18} {layout:8} {figures}  8x ratio {ratio:.1f}  "
+    slope = log_slope(SCALES, times)
+    print(f"\n{name!r:18} {layout:8} {figures}  8x ratio {ratio:.1f}  slope {slope:.2f}  "
           f"{8 * n / MB / times[-1]:.2f} MB/s")
-    assert ratio <= RATIO_CAP, f"{name!r} as {layout}: {figures}"
+    # One noisy end can push the ratio over; the slope over all four sizes must agree.
+    assert ratio <= RATIO_CAP or slope <= math.log(RATIO_CAP, 8), \
+        f"{name!r} as {layout}: {figures}"
+
+
+def log_slope(sizes: tuple[int, ...], times: list[float]) -> float:
+    """Least-squares slope of log(time) on log(size): 1 is linear, 2 quadratic."""
+    xs = [math.log(s) for s in sizes]
+    ys = [math.log(max(t, 1e-6)) for t in times]
+    mx, my = sum(xs) / len(xs), sum(ys) / len(ys)
+    return (sum((x - mx) * (y - my) for x, y in zip(xs, ys))
+            / sum((x - mx) ** 2 for x in xs))
+
+
+@pytest.mark.xfail(strict=True, reason="engine: filling two adjacent lost characters next to a "
+                   "CJK character ('x��暖 y', 7 characters) tries ~130,000 candidate fillings, "
+                   "each costed as a word: 3 to 12 s of CPU, paid again for every distinct "
+                   "context (the caches help only when the same line repeats); found by "
+                   "fuzz/fuzz_repair.py")
+def test_lossy_gap_search_is_bounded() -> None:
+    ingest.fix_text("NATO \u9225\ufffd to")   # tables loaded
+    start = time.process_time()
+    ingest.fix_text("x\ufffd\ufffd\u6697 y")   # ~3 s; "x��暖 y" (U+6696) takes ~10 s
+    assert time.process_time() - start < 0.5

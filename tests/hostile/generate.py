@@ -421,9 +421,13 @@ def _compressed(w: _Writer, rng: random.Random) -> None:
 
 
 def _bomb(w: _Writer, rel: str, pack) -> None:  # type: ignore[no-untyped-def]
-    """Zeros that expand far beyond the cap (100x, and at least 16 MB): 64 streams of
-    1 MB each, one after the other, which all three formats read as one file."""
-    w.write(rel, pack(b"\0" * MB) * 64, "compression bomb (64 MB of zeros)", "quarantined")
+    """Text that expands far beyond the cap (100x, and at least 16 MB): 64 streams of
+    1 MB each, one after the other, which all three formats read as one file. Text,
+    not zeros, so that the cap is what stops it (zeros are refused as binary first)."""
+    w.write(rel, pack(b"bomb " * (MB // 5)) * 64, "compression bomb (64 MB of text)",
+            "quarantined")
+    w.write(rel.replace("bomb", "bomb-zeros"), pack(b"\0" * MB) * 64,
+            "compression bomb (64 MB of zeros)", "quarantined")
 
 
 def _special(w: _Writer, rng: random.Random) -> None:
