@@ -38,14 +38,19 @@ def _byte_chars(codec: str, lo: int, hi: int) -> str:
     return "".join(sorted(set(out)))
 
 
-def _latin_pattern() -> str:
-    parts = []
+def _latin_marks() -> list[tuple[str, str]]:
+    """Each Latin-family mark as (its first character class, the rest of it)."""
+    marks = []
     for codec in CHARMAP_ENCODINGS:
         lead = re.escape(_byte_chars(codec, 0xC2, 0xF4))
         cont = re.escape(_byte_chars(codec, 0x80, 0xBF))
-        parts.append(f"[{lead}][{cont}]")
+        marks.append((f"[{lead}]", f"[{cont}]"))
     # "Ã " is "à" whose A0 byte became a space (ftfy's restore_byte_a0).
-    return "|".join(parts) + "|[\\x80-\\x9f]|[\u00c2\u00c3\u00c5] "
+    return marks + [("[\\x80-\\x9f]", ""), ("[\u00c2\u00c3\u00c5]", " ")]
+
+
+def _latin_pattern() -> str:
+    return "|".join(first + rest for first, rest in _latin_marks())
 
 
 def _forward_pattern() -> str:
@@ -57,16 +62,14 @@ def _forward_pattern() -> str:
     return f"[{ranges}\\ufffd]"
 
 
-def _trigger_pattern() -> str:
+def _triggers() -> frozenset[str]:
     """Every character that can take part in the marks above, but for the General
-    Punctuation block (’ “ ” –), which clean text is full of. Each mark holds at least
-    one character outside that block, so a search for these finds every mark while
-    skipping over typographic English at C speed."""
+    Punctuation block (’ “ ” –), which clean text is full of. A mark counts only near
+    one of these, so typographic English ("—“") is never suspect."""
     chars = set(SBCS_HIGH)
     for codec in CHARMAP_ENCODINGS:
         chars |= set(_byte_chars(codec, 0x80, 0xF4))
-    chars = {c for c in chars if not ("\u2010" <= c <= "\u205f")}
-    return f"[{re.escape(''.join(sorted(chars)))}]"
+    return frozenset(c for c in chars if not ("\u2010" <= c <= "\u205f"))
 
 
 _HIGH = re.escape(SBCS_HIGH)
@@ -74,27 +77,58 @@ LATIN = re.compile(_latin_pattern())
 FORWARD = re.compile(_forward_pattern())
 REVERSE = re.compile(f"[{_HIGH}][\\x40-\\x7e]?[{_HIGH}]")
 LATIN_OR_REVERSE = re.compile(f"{LATIN.pattern}|{REVERSE.pattern}")
-TRIGGER = re.compile(_trigger_pattern())
+_TRIGGERS = _triggers()
 #: Characters around a trigger that a mark can span.
 _REACH = 2
 
 
+def _mark_start_pattern() -> str:
+    """LATIN_OR_REVERSE written to start with one character class, the union of the
+    marks' first characters: the regex engine then skips to each possible start at C
+    speed instead of trying every alternative at every position. Each alternative
+    checks its own first character by a lookbehind."""
+    marks = _latin_marks() + [(f"[{_HIGH}]", f"[\\x40-\\x7e]?[{_HIGH}]")]
+    union = "".join(first[1:-1] for first, _ in marks)
+    return f"[{union}](?:" + "|".join(f"(?<={first}){rest}" for first, rest in marks) + ")"
+
+
+#: Where some mark may start: every start of a LATIN_OR_REVERSE match is found
+#: (`finditer` reports it, or a match that began at most two characters before).
+_MARK_START = re.compile(_mark_start_pattern())
+#: The first trigger around a reported start can lie this far before or after it.
+_BEFORE, _AFTER = 2, 4
+
+
 def suspect_lines(text: str) -> list[tuple[int, int]]:
     """Spans (start, end) of the lines that could hold Latin-family or legacy-as-Latin
-    mojibake. (The CJK family screens itself: `forward._screen`.)"""
+    mojibake. (The CJK family screens itself: `forward._screen`.)
+
+    A line is suspect when a trigger in it has a mark within `_REACH` characters.
+    Triggers are only looked at around the places where a mark may start, so text in
+    a script whose letters are all triggers (Cyrillic, in Windows-1251) costs a scan
+    at C speed and no Python per character.
+    """
     if text.isascii():
         return []
     lines: list[tuple[int, int]] = []
-    m = TRIGGER.search(text)
+    done = 0   # the end of the last suspect line: nothing before it is looked at again
+    m = _MARK_START.search(text)
     while m is not None:
-        pos = m.start()
-        window = text[max(0, pos - _REACH):pos + 1 + _REACH]
-        if REVERSE.search(window) or LATIN.search(window):
-            start = text.rfind("\n", 0, pos) + 1
-            end = text.find("\n", pos)
-            end = len(text) if end < 0 else end + 1
-            lines.append((start, end))
-            m = TRIGGER.search(text, end)
-        else:
-            m = TRIGGER.search(text, pos + 1)
+        found = -1
+        for pos in range(max(done, m.start() - _BEFORE), min(len(text), m.start() + _AFTER + 1)):
+            if text[pos] not in _TRIGGERS:
+                continue
+            window = text[max(0, pos - _REACH):pos + 1 + _REACH]
+            if REVERSE.search(window) or LATIN.search(window):
+                found = pos
+                break
+        if found < 0:
+            m = _MARK_START.search(text, m.end())
+            continue
+        start = text.rfind("\n", 0, found) + 1
+        end = text.find("\n", found)
+        done = len(text) if end < 0 else end + 1
+        lines.append((start, done))
+        # A mark ending this line can still be in reach of a trigger on the next.
+        m = _MARK_START.search(text, max(0, done - _BEFORE))
     return lines

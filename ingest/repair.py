@@ -58,7 +58,8 @@ class Repair:
 
 def repair(text: str) -> Repair:
     """Repair the mojibake in `text`; see `Repair` and `Step` for what comes back."""
-    if not (detect.suspect_lines(text) or detect.FORWARD.search(text)):
+    suspects = detect.suspect_lines(text)
+    if not (suspects or detect.FORWARD.search(text)):
         return Repair(text, text, False, 1.0, False, ())
     trace = Trace(text)
     families: Counter = Counter()   # evidence for each CJK family, see forward.repair_text
@@ -66,7 +67,9 @@ def repair(text: str) -> Repair:
         before = trace.text
         if "\ufffd" in trace.text:
             trace.apply(forward.repair_sbcs_gaps(trace.text))
-        _latin_or_reverse_layer(trace)
+        if trace.text is not text:
+            suspects = detect.suspect_lines(trace.text)
+        _latin_or_reverse_layer(trace, suspects)
         trace.apply(forward.repair_text(trace.text, Counter(), False, families))
         if "\ufffd" in trace.text:
             evidence: Counter = Counter()
@@ -92,11 +95,12 @@ def repair(text: str) -> Repair:
     )
 
 
-def _latin_or_reverse_layer(trace: Trace) -> None:
-    """Run `_latin_or_reverse` on every suspect line, with the document's support
-    for each legacy encoding counted over the same lines first."""
+def _latin_or_reverse_layer(trace: Trace, suspects: list[tuple[int, int]]) -> None:
+    """Run `_latin_or_reverse` on every suspect line (`detect.suspect_lines` of the
+    text as it is), with the document's support for each legacy encoding counted
+    over the same lines first."""
     text = trace.text
-    lines = [(start, text[start:end]) for start, end in detect.suspect_lines(text)]
+    lines = [(start, text[start:end]) for start, end in suspects]
     support = reverse.document_support([x for _, x in lines if detect.REVERSE.search(x)])
     edits: list[Edit] = []
     for start, line in lines:
