@@ -10,6 +10,7 @@ Everything here is about bytes and Python's own codecs: no scoring, no search.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 #: Families of double-byte decoders that turn UTF-8 into CJK mojibake, in the order
 #: we encode with them: the common codec first, then the superset for characters it
@@ -120,7 +121,7 @@ def encode_run(run: str, family: tuple[str, ...]) -> Encoded | None:
             holes.append(len(out))
             out.append(LOST)
         else:
-            data = _encode_char(ch, family)
+            data = encode_char(ch, family)
             if data is None:
                 return None
             out += data
@@ -128,7 +129,9 @@ def encode_run(run: str, family: tuple[str, ...]) -> Encoded | None:
     return Encoded(bytes(out), tuple(holes), tuple(bounds))
 
 
-def _encode_char(ch: str, family: tuple[str, ...]) -> bytes | None:
+@lru_cache(maxsize=65536)
+def encode_char(ch: str, family: tuple[str, ...]) -> bytes | None:
+    """The bytes of one character in the first codec of `family` that has it, or None."""
     for codec in family:
         try:
             data = ch.encode(codec)

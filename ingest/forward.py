@@ -15,6 +15,8 @@ import math
 import re
 from collections import Counter
 from dataclasses import dataclass, replace
+from functools import lru_cache
+from itertools import pairwise
 
 from . import detect, lossy, plausible
 from .chains import (
@@ -22,6 +24,7 @@ from .chains import (
     MAX_MIXED_RUN,
     UTF8_CHAR,
     Encoded,
+    encode_char,
     encode_run,
     report_order,
 )
@@ -76,15 +79,24 @@ def repair_sbcs_gaps(text: str) -> list[Edit]:
     """
     flagged = {i: LOSSY_SBCS for i in _lines_with(text, "\ufffd")}
     edits: list[Edit] = []
-    for offset, line, families in _flagged_lines(text, flagged):
-        for m in NON_ASCII.finditer(line):
-            if "\ufffd" not in m.group():
-                continue
-            cands = [c for family in families
-                     for c in _candidates(line, m.start(), m.end(), family, Counter())]
-            if cands:
-                edits.append(_edit(offset, max(cands, key=lambda c: c.gain)))
+    for offset, line, _ in _flagged_lines(text, flagged):
+        found = _sbcs_gaps_cached(line) if len(line) <= CACHED_LINE else _sbcs_gaps(line)
+        edits.extend(_edit(offset, c) for c in found)
     return edits
+
+
+def _sbcs_gaps(line: str) -> list[Candidate]:
+    """`repair_sbcs_gaps` on one line: the best candidate of each run with a gap.
+    (It depends on the line alone: `_sbcs_gaps_cached` keeps lines met before.)"""
+    out = []
+    for m in NON_ASCII.finditer(line):
+        if "\ufffd" not in m.group():
+            continue
+        cands = [c for family in LOSSY_SBCS
+                 for c in _candidates(line, m.start(), m.end(), family, Counter())]
+        if cands:
+            out.append(max(cands, key=lambda c: c.gain))
+    return out
 
 
 def repair_text(text: str, evidence: Counter, with_gaps: bool, support: Counter) -> list[Edit]:
@@ -110,18 +122,12 @@ def repair_text(text: str, evidence: Counter, with_gaps: bool, support: Counter)
         settled = _settled(support)
         if settled is not None:
             families = [f for f in families if f[0] == settled] or families
-        runs = []
-        for m in NON_ASCII.finditer(line):
-            if ("\ufffd" in m.group()) != with_gaps:
-                continue
-            cands = []
-            for family in families:
-                found = _candidates(line, m.start(), m.end(), family, evidence)
-                cands.extend(replace(c, family=family[0]) for c in found)
-            if cands:
-                runs.append(cands)
-        if not with_gaps:
-            runs = _judge_jointly(line, runs)
+        if with_gaps:
+            runs = _line_candidates(line, families, evidence, True)
+        elif len(line) <= CACHED_LINE:
+            runs = _strict_line_cached(line, tuple(families))
+        else:
+            runs = _strict_line(line, tuple(families))
         for cands in runs:
             if with_gaps:
                 best = _choose(cands, support)
@@ -134,6 +140,42 @@ def repair_text(text: str, evidence: Counter, with_gaps: bool, support: Counter)
                 pending.append((offset, cands))
     edits.extend(_edit(offset, _choose(cands, support)) for offset, cands in pending)
     return edits
+
+
+def _line_candidates(line: str, families: list[tuple[str, ...]], evidence: Counter,
+                     with_gaps: bool) -> list[list[Candidate]]:
+    """The candidates of each run of the line (runs with U+FFFD or without)."""
+    runs = []
+    for m in NON_ASCII.finditer(line):
+        if ("\ufffd" in m.group()) != with_gaps:
+            continue
+        cands = []
+        for family in families:
+            found = _candidates(line, m.start(), m.end(), family, evidence)
+            cands.extend(replace(c, family=family[0]) for c in found)
+        if cands:
+            runs.append(cands)
+    return runs
+
+
+def _strict_line(line: str, families: tuple[tuple[str, ...], ...]) -> list[list[Candidate]]:
+    """The strict pass on one line: the candidates of each run, judged jointly.
+
+    It depends on the line and the families alone, so a line met again (a header, a
+    signature, a table row) is looked up (`_strict_line_cached`), not searched again.
+    """
+    kept = [f for f in families if _may_hold(line, f)]
+    if not kept:
+        return []
+    return _judge_jointly(line, _line_candidates(line, kept, Counter(), False))
+
+
+#: Lines up to this long have their strict candidates kept (`_strict_line`), at most
+#: LINES_CACHED of them: a cache, not a state; the answers are the same without it.
+CACHED_LINE = 1000
+LINES_CACHED = 4096
+_strict_line_cached = lru_cache(maxsize=LINES_CACHED)(_strict_line)
+_sbcs_gaps_cached = lru_cache(maxsize=LINES_CACHED)(_sbcs_gaps)
 
 
 def _judge_jointly(line: str, runs: list[list[Candidate]]) -> list[list[Candidate]]:
@@ -242,12 +284,19 @@ def _screen(text: str) -> dict[int, list[tuple[str, ...]]]:
     for family in FORWARD_FAMILIES.values():
         widest = max(family, key=report_order)
         decoded = "\n" + text.encode(widest, errors="replace").decode("utf-8", errors="replace")
-        line, pos = -1, 0
-        for m in _CLEAN_RUN.finditer(decoded):
+        line, pos = -1, 0   # the line of `pos`
+        m = _CLEAN_RUN.search(decoded)
+        while m is not None:
             at = m.end() - 1
             line += decoded.count("\n", pos, at)
-            pos = at
             flagged.setdefault(line, []).append(family)
+            # One mark flags its line: go on from the next (in Cyrillic read as
+            # GBK, stretches come in every word).
+            pos = decoded.find("\n", at) + 1
+            if not pos:
+                break
+            line += 1
+            m = _CLEAN_RUN.search(decoded, pos)
     return flagged
 
 
@@ -352,25 +401,115 @@ def _foreign(run: str, codec: str) -> list[int] | None:
 def _parts(line: str, start: int, enc: Encoded, family: tuple[str, ...]) -> list[Candidate]:
     """Parts of a run that decode as UTF-8 on their own, aligned to character bounds."""
     out: list[Candidate] = []
-    bounds: dict[int, int] = {}
-    for m in _LONG.finditer(enc.data):
-        s, e = m.span()
-        bounds = bounds or {b: i for i, b in enumerate(enc.bounds)}
-        piece_start = next((b for b in range(s, e) if b in bounds and _is_lead(enc.data, b)), None)
-        piece_end = next((b for b in range(e, s, -1) if b in bounds and _ends_char(enc.data, b, e)),
-                         None)
-        if piece_start is None or piece_end is None or piece_end - piece_start < 2 * MIN_PART_CHARS:
-            continue
+    index = {b: i for i, b in enumerate(enc.bounds)}
+    for piece_start, piece_end in _aligned_pieces(enc):
         chunk = enc.data[piece_start:piece_end]
         try:
             text = chunk.decode("utf-8")
         except UnicodeDecodeError:
             continue
-        a, b = start + bounds[piece_start], start + bounds[piece_end]
+        a, b = start + index[piece_start], start + index[piece_end]
         cand = _judge(line, a, b, text, _exact_codec(chunk, line[a:b], family))
         if cand:
             out.append(cand)
     return out
+
+
+def _aligned_pieces(enc: Encoded) -> list[tuple[int, int]]:
+    """Byte spans of valid UTF-8 (MIN_PART_CHARS characters or more) that start and
+    end on a boundary of the wrong decoder's characters: each is a part to try."""
+    out = []
+    bounds: set[int] | None = None
+    for m in _LONG.finditer(enc.data):
+        s, e = m.span()
+        bounds = bounds or set(enc.bounds)
+        piece_start = next((b for b in range(s, e) if b in bounds and _is_lead(enc.data, b)), None)
+        piece_end = next((b for b in range(e, s, -1) if b in bounds and _ends_char(enc.data, b, e)),
+                         None)
+        if piece_start is None or piece_end is None or piece_end - piece_start < 2 * MIN_PART_CHARS:
+            continue
+        out.append((piece_start, piece_end))
+    return out
+
+
+_UTF8_2 = rb"[\xc2-\xdf][\x80-\xbf]"
+_UTF8_3 = rb"(?:\xe0[\xa0-\xbf][\x80-\xbf]|[\xe1-\xec\xee\xef][\x80-\xbf]{2}|\xed[\x80-\x9f][\x80-\xbf])"
+_UTF8_4 = rb"(?:\xf0[\x90-\xbf][\x80-\xbf]{2}|[\xf1-\xf3][\x80-\xbf]{3}|\xf4[\x80-\x8f][\x80-\xbf]{2})"
+#: In runs of two-byte characters joined by newlines: a part that `_aligned_pieces`
+#: could cut, i.e. valid UTF-8 from an even offset of a run to an even offset, six
+#: bytes or more. Read as units of even length (a 2- or 4-byte character, or two
+#: 3-byte ones around any of those), walked two bytes at a time from each run start.
+_EVEN = b"(?:%s|%s)" % (_UTF8_2, _UTF8_4)
+_ODD_PAIR = b"%s%s*%s" % (_UTF8_3, _EVEN, _UTF8_3)
+_ALIGNED_PART = re.compile(
+    b"(?:\n|[^\n]{2})*?(?:%s|%s(?:%s|%s)|%s(?:%s|%s)|%s%s(?:%s|%s))" % (
+        _ODD_PAIR,
+        _UTF8_4, _EVEN, _ODD_PAIR,
+        _UTF8_2, _UTF8_4, _ODD_PAIR,
+        _UTF8_2, _UTF8_2, _EVEN, _ODD_PAIR,
+    ),
+    re.DOTALL,
+)
+
+
+def _may_hold(line: str, family: tuple[str, ...]) -> bool:
+    """Could `_candidates` find this family's mojibake anywhere in the line?
+
+    A cheap pre-check with the same answer as the search, for the strict pass: a
+    run can be a candidate only if its bytes (encoded back as `encode_run` does)
+    decode as UTF-8, or hold an aligned part (`_aligned_pieces`). All the runs of a
+    line are encoded and decoded at once, and the parts are looked for at C speed;
+    Python looks only at the runs where `_LONG` matches. Clean CJK, Cyrillic or
+    Greek text passes `_screen` on stretches that straddle the wrong decoder's
+    characters ("ѧߧ" in Cyrillic read as GBK); it stops here.
+    """
+    runs = [r for r in NON_ASCII.findall(line) if "\ufffd" not in r]
+    if not runs:
+        return False
+    joined = "\n".join(runs)
+    lost = 0
+    try:
+        data = joined.encode(family[0])
+    except UnicodeEncodeError:
+        # A character the main codec lacks is written by another codec of the
+        # family (`encode_run`), or by none, and then it cuts its run in pieces
+        # (`_split_at_foreign`). The first case is left to the per-run check; in
+        # the second, "?" stands for it here, and becomes a cut like the newlines.
+        lacking = [c for c in set(joined) if encode_char(c, family[:1]) is None]
+        if any(encode_char(c, family) is not None for c in lacking):
+            return any(_run_may_hold(run, family) for run in runs)
+        data = joined.encode(family[0], errors="replace")
+        lost = data.count(b"?")
+        data = data.replace(b"?", b"\n")
+    # No byte of a double-byte character is a newline or "?": the runs split apart.
+    if any(d and "\ufffd" not in d for d in data.decode("utf-8", errors="replace").split("\n")):
+        return True
+    if len(data) == 2 * len(joined) - (len(runs) - 1) - lost:
+        # Every character took two bytes (a main codec's non-ASCII characters are
+        # 1–2 or 2–3 bytes long, never both, so the total says so): character
+        # bounds are the even offsets of each run, and one regex finds the parts.
+        return _ALIGNED_PART.match(data) is not None
+    if not _LONG.search(data):
+        return False
+    return any(_run_may_hold(run, family) for run in runs)
+
+
+def _run_may_hold(run: str, family: tuple[str, ...]) -> bool:
+    """`_may_hold` for one run, piece by piece as `_candidates` cuts it."""
+    enc = encode_run(run, family)
+    if enc is None:
+        if len(run) > MAX_MIXED_RUN:
+            return False
+        foreign = _foreign(run, family[0])
+        if foreign is None:
+            return False
+        cuts = [-1] + foreign + [len(run)]
+        return any(_run_may_hold(run[a + 1:b], family) for a, b in pairwise(cuts) if b > a + 1)
+    try:
+        text = enc.data.decode("utf-8")
+    except UnicodeDecodeError:
+        return bool(_aligned_pieces(enc))
+    return "\ufffd" not in text
 
 
 def _is_lead(data: bytes, i: int) -> bool:
