@@ -10,6 +10,8 @@ on its own ground its judgement is the better tuned one.)
 from __future__ import annotations
 
 import re
+from dataclasses import replace
+from functools import lru_cache
 
 import ftfy
 from ftfy.badness import is_bad
@@ -23,8 +25,20 @@ _ASCII_SPLIT = re.compile(r"([\x00-\x7f]+)")
 _GUESSING = {"restore_byte_a0", "replace_lossy_sequences"}
 
 
+#: Lines up to this long keep ftfy's answer (at most LINES_CACHED of them), so a
+#: line met again costs a lookup: a cache, not a state; the answers are the same.
+CACHED_LINE = 1000
+LINES_CACHED = 4096
+
+
 def repair_line(line: str, offset: int) -> list[Edit]:
     """ftfy's encoding repair of one line, as edits."""
+    found = _repair_cached(line) if len(line) <= CACHED_LINE else _repair(line)
+    return [replace(e, start=offset + e.start, end=offset + e.end) for e in found]
+
+
+def _repair(line: str) -> list[Edit]:
+    """`repair_line` at offset 0."""
     if not is_bad(line):
         return []
     fixed, plan = ftfy.fix_encoding_and_explain(line)
@@ -33,8 +47,10 @@ def repair_line(line: str, offset: int) -> list[Edit]:
     chain = _chain(plan)
     lossy = any(step[1] in _GUESSING for step in plan) or "\ufffd" in fixed
     confidence = 0.9 if lossy else 0.97
-    return [Edit(offset + s, offset + e, after, chain, confidence, lossy)
-            for s, e, after in _spans(line, fixed)]
+    return [Edit(s, e, after, chain, confidence, lossy) for s, e, after in _spans(line, fixed)]
+
+
+_repair_cached = lru_cache(maxsize=LINES_CACHED)(_repair)
 
 
 def _chain(plan: list[tuple[str, str]]) -> tuple[str, ...]:
