@@ -9,7 +9,7 @@ original.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 
 @dataclass(frozen=True)
@@ -33,6 +33,15 @@ class Region:
     chain: tuple[str, ...]
     confidence: float
     lossy: bool
+
+
+def _shifted(r: Region, shift: int) -> Region:
+    """`r` moved by `shift` in the current text (a region is immutable: the same
+    one when nothing moves; built directly, as dataclasses.replace is slow)."""
+    if not shift:
+        return r
+    return Region(r.o_start, r.o_end, r.c_start + shift, r.c_end + shift, r.chain,
+                  r.confidence, r.lossy)
 
 
 class Trace:
@@ -61,7 +70,7 @@ class Trace:
                 regions[ri].c_end == first.start == first.end
             ):
                 r = regions[ri]
-                out.append(replace(r, c_start=r.c_start + shift, c_end=r.c_end + shift))
+                out.append(_shifted(r, shift))
                 delta += (r.c_end - r.c_start) - (r.o_end - r.o_start)
                 ri += 1
             group_edits: list[Edit] = []
@@ -106,7 +115,7 @@ class Trace:
             )
             shift += len(new) - (end - start)
         for r in regions[ri:]:
-            out.append(replace(r, c_start=r.c_start + shift, c_end=r.c_end + shift))
+            out.append(_shifted(r, shift))
         pieces.append(text[pos:])
         self.text = "".join(pieces)
         self.regions = out

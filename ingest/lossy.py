@@ -11,6 +11,7 @@ exactly — and rank the survivors by context. If nothing survives we invent not
 from __future__ import annotations
 
 import math
+import re
 import unicodedata
 from collections import Counter
 from dataclasses import dataclass
@@ -162,16 +163,21 @@ def recover(
     survivors = _survivors(template, run, follow, family)
     if not survivors:
         return None
-    near_left = _word_tail(left)
-    near_right = _word_head(right)
-    local = sorted((_local_cost(near_left, t, near_right), t, c) for t, c in survivors)
+    shortlist = _shortlist(survivors, _word_tail(left), _word_head(right))
     scored = sorted(
-        ((cost + _marks_cost(t, left, right, evidence), t, c) for cost, t, c in local[:SHORTLIST]),
+        ((cost + _marks_cost(t, left, right, evidence), t, c) for cost, t, c in shortlist),
         key=lambda x: x[0],
     )
     best_cost, best_text, best_codec = scored[0]
     total = sum(math.exp(best_cost - s) for s, _, _ in scored)
     return Guess(best_text, best_codec, 1.0 / total, best_cost)
+
+
+@lru_cache(maxsize=4096)
+def _shortlist(survivors: tuple[tuple[str, str], ...], near_left: str, near_right: str
+               ) -> list[tuple[float, str, str]]:
+    """The SHORTLIST survivors cheapest in the word they complete: (cost, text, codec)."""
+    return sorted((_local_cost(near_left, t, near_right), t, c) for t, c in survivors)[:SHORTLIST]
 
 
 @lru_cache(maxsize=4096)
@@ -225,23 +231,44 @@ def _marks_cost(text: str, left: str, right: str, evidence: Counter) -> float:
     neighbours: a text that writes " – " elsewhere most likely lost an en dash
     between two spaces, whatever its apostrophes are.
     """
+    # Quotes opened and not closed in the line so far: only a closing double quote
+    # asks (see `_balance_cost`), so the line is counted only then.
+    opened = left.count("\u201c") - left.count("\u201d") if "\u201d" in text else 0
     total = 0.0
-    lch = left[-1:] or " "
-    rch = right[:1] or "\n"
+    for shape, ch, neighbours in _mark_terms(text, left[-1:] or " ", right[:1] or "\n", opened):
+        if shape is not None:
+            total += shape
+        total -= math.log1p(evidence.get(ch, 0))
+        total -= 1.5 * math.log1p(evidence.get(neighbours, 0))
+    return total
+
+
+@lru_cache(maxsize=65536)
+def _mark_terms(text: str, lch: str, rch: str, opened: int
+                ) -> tuple[tuple[float | None, str, tuple[str, str, str]], ...]:
+    """The parts of `_marks_cost` that the evidence does not change, per character:
+    its typographic cost (None for a letter), itself, and its neighbours' kinds."""
+    out = []
     for i, ch in enumerate(text):
         before = text[i - 1] if i else lch
         after = text[i + 1] if i + 1 < len(text) else rch
+        shape = None
         if not plausible.is_word_char(ch):
-            total += spacing_cost(before, ch, after) + _balance_cost(left + text[:i], ch, before)
-        total -= math.log1p(evidence.get(ch, 0))
-        total -= 1.5 * math.log1p(evidence.get((_kind(before), ch, _kind(after)), 0))
-    return total
+            prefix = "\u201c" * max(0, opened) + "\u201d" * max(0, -opened) + text[:i]
+            balance = _balance_cost(prefix, ch, before) if ch == "\u201d" else 0.0
+            shape = spacing_cost(before, ch, after) + balance
+        out.append((shape, ch, (_kind(before), ch, _kind(after))))
+    return tuple(out)
+
+
+_NON_ASCII = re.compile(r"[^\x00-\x7f]")
 
 
 def note_evidence(evidence: Counter, text: str) -> None:
     """Count the marks of `text` into `evidence`, alone and with their neighbours."""
-    for i, ch in enumerate(text):
-        if ord(ch) < 0x80 or plausible.is_word_char(ch) or ch == "\ufffd":
+    for m in _NON_ASCII.finditer(text):
+        i, ch = m.start(), m.group()
+        if plausible.is_word_char(ch) or ch == "\ufffd":
             continue
         before = text[i - 1] if i else " "
         after = text[i + 1] if i + 1 < len(text) else "\n"
@@ -263,6 +290,7 @@ def _balance_cost(prefix: str, ch: str, before: str) -> float:
     return 0.0
 
 
+@lru_cache(maxsize=4096)
 def _kind(ch: str) -> str:
     if ch.isspace():
         return "space"
@@ -271,6 +299,7 @@ def _kind(ch: str) -> str:
     return "punct"
 
 
+@lru_cache(maxsize=65536)
 def spacing_cost(before: str, ch: str, after: str) -> float:
     """How well a punctuation mark sits between its neighbours (nats).
 

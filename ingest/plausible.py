@@ -197,6 +197,17 @@ def cost(text: str, focus: tuple[int, int] | None = None) -> float:
     """
     if len(text) > MAX_EXACT:
         return _sampled_cost(text)
+    if len(text) <= CACHED_TEXT:
+        return _cached_cost(text, focus)
+    return _cost(text, focus)
+
+
+#: Short texts (a span and its context, as the repair layers judge them) keep their
+#: cost: the same span in the same context comes back with every repeated line.
+CACHED_TEXT = 64
+
+
+def _cost(text: str, focus: tuple[int, int] | None) -> float:
     total = 0.0
     words: list[tuple[bool, int, int]] = []   # (wide, start, end) of each run of letters
     word_start = -1
@@ -221,6 +232,8 @@ def cost(text: str, focus: tuple[int, int] | None = None) -> float:
         words.append((wide, word_start, len(text)))
     return total + ISLAND * _islands(words, focus)
 
+
+_cached_cost = lru_cache(maxsize=65536)(_cost)
 
 #: Texts longer than this are costed on samples (see `_sampled_cost`).
 MAX_EXACT = 4096
