@@ -103,6 +103,8 @@ def warm() -> None:
         ingest.fix_text(build(unit, 2048, "lines", 999))
 
 
+@pytest.mark.skipif(os.getloadavg()[0] > 1.5 * (os.cpu_count() or 1),
+                    reason="the machine is loaded by other work: CPU-time ratios are noise")
 @pytest.mark.parametrize("layout", LAYOUTS)
 @pytest.mark.parametrize("name", list(PATTERNS))
 def test_cost_grows_linearly(name: str, layout: str) -> None:
