@@ -103,18 +103,22 @@ def _options(line: str) -> dict[str, tuple[float, Option]]:
             decoded, chain = _two_layers(decoded)
         if not decoded:
             continue
-        gains = forward.joint_gains(line, decoded)
         if codec in REVERSE_SINGLEBYTE:
+            # The tests that need no costing first: a line fails most of them.
             before = "".join(line[s:e] for s, e in decoded)
             after = "".join(decoded.values())
             if not (any(c.isalpha() for c in before) and _letters_mostly(after)
                     and _no_latin_left(after)):
                 continue
+            if sum(e - s for s, e in decoded) < SINGLEBYTE_LETTERS:
+                continue
+            gains = forward.joint_gains(line, decoded)
             total = sum(gains.values())
-            if total < SINGLEBYTE_MARGIN or sum(e - s for s, e in decoded) < SINGLEBYTE_LETTERS:
+            if total < SINGLEBYTE_MARGIN:
                 continue
             picked = {k: (total, v, chain) for k, v in decoded.items()}
         else:
+            gains = forward.joint_gains(line, decoded)
             # Short runs ("¶ø" for 而) carry little evidence alone; in a line where
             # this codec already explains a lot, they need only to be an improvement.
             explained = sum(g for g in gains.values() if g >= MARGIN)
@@ -164,9 +168,13 @@ def _decode(data: bytes, codec: str) -> str | None:
         text = data.decode(codec)
     except UnicodeDecodeError:
         return None
-    if any(ord(c) < 0x20 and c not in "\t\n\r" for c in text):
+    if _CONTROL.search(text):
         return None
     return text
+
+
+#: Control characters but for tab and line ends: no decoding of real text has them.
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")
 
 
 def _letters_mostly(run: str) -> bool:
