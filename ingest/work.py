@@ -150,7 +150,7 @@ def _records(source: Source, result: FileResult, task: Task, writer: PartWriter 
         result.records = index + 1
     result.encoding = source.encoding
     if result.quarantined:
-        result.status = "quarantined" if result.quarantined == index else "partial"
+        result.status = "quarantined" if result.quarantined == result.records else "partial"
     elif result.repaired:
         result.status = "repaired"
 

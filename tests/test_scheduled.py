@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import random
 import signal
@@ -96,10 +97,16 @@ def test_retry_reads_quarantined_again(tmp_path: Path) -> None:
     status = subprocess.run([sys.executable, "-m", "ingest", "status", str(out)], cwd=ROOT,
                             capture_output=True, text=True)
     assert "data.jsonl: line 2: not valid JSON" in status.stdout
+    assert "partial 1" in status.stdout              # one line of two was quarantined
+    (src / "binary.txt").write_bytes(b"\x00\x01\x02" * 50)
+    ingest.run(src, out, quiet=True)
+    summary = subprocess.run([sys.executable, "-m", "ingest", "status", str(out), "--json"],
+                             cwd=ROOT, capture_output=True, text=True, check=True)
+    assert json.loads(summary.stdout)["files_by_status"] == {"partial": 1, "quarantined": 1}
     done = subprocess.run([sys.executable, "-m", "ingest", "retry", str(out)], cwd=ROOT,
                           capture_output=True, text=True)
-    assert done.returncode == 1 and "read 1," in done.stdout      # read again, still broken
-    assert len(ingest.read(out, all_versions=True)) == 4
+    assert done.returncode == 1 and "read 2," in done.stdout      # both read again, still broken
+    assert len(ingest.read(out, all_versions=True)) == 6
 
 
 def test_overlapping_runs(tmp_path: Path) -> None:
