@@ -116,12 +116,13 @@ def _go(src: Path, out: Path, state: State | None, report: RunReport, shown: Pro
         jobs = []
         for item in found.files:
             before = known.get(item.source)
-            if before is not None and not before.deleted and not _again(before, item, settings):
+            if before is None or before.deleted or (
+                    settings["retry"] and before.status in _RETRY):
+                jobs.append((item, None))      # read it, whatever its content
+            elif (before.size, before.mtime_ns) != (item.size, item.mtime_ns):
+                jobs.append((item, before.sha256))   # read it unless the hash is the same
+            else:
                 report.unchanged += 1
-                continue
-            same = before is not None and not before.deleted and not (
-                settings["retry"] and before.status in _RETRY)
-            jobs.append((item, before.sha256 if same and before else None))
         tasks = list(_tasks(jobs, report.run_id, out, options, sizes, workers,
                             dry_run=state is None))
         shown.start(len(jobs), sum(item.size for item, _ in jobs))
@@ -145,13 +146,6 @@ def _go(src: Path, out: Path, state: State | None, report: RunReport, shown: Pro
 
 
 _RETRY = ("quarantined", "partial", "unreadable")
-
-
-def _again(before: Any, item: Found, settings: dict[str, Any]) -> bool:
-    """Whether a file committed before must be read again."""
-    if settings["retry"] and before.status in _RETRY:
-        return True
-    return (before.size, before.mtime_ns) != (item.size, item.mtime_ns)
 
 
 def _tasks(jobs: list[tuple[Found, str | None]], run_id: str, out: Path,

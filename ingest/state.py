@@ -50,6 +50,10 @@ CREATE TABLE IF NOT EXISTS parts (path TEXT PRIMARY KEY, run_id TEXT, rows INTEG
 CREATE TABLE IF NOT EXISTS file_parts (
     source TEXT, version INTEGER, path TEXT, PRIMARY KEY (source, version, path)
 );
+CREATE VIEW IF NOT EXISTS latest AS
+    SELECT * FROM files f WHERE version = (SELECT MAX(version) FROM files g
+                                           WHERE g.source = f.source);
+CREATE VIEW IF NOT EXISTS current AS SELECT * FROM latest WHERE deleted_by IS NULL;
 """
 
 
@@ -116,12 +120,10 @@ class State:
 
     def summary(self, runs: int = 10) -> dict[str, Any]:
         """For `ingest status`: runs, files by status, quarantined files, parts."""
-        current = ("FROM files f WHERE deleted_by IS NULL AND version = (SELECT MAX(version)"
-                   " FROM files g WHERE g.source = f.source)")
-        by_status = dict(self.db.execute(f"SELECT status, COUNT(*) {current} GROUP BY status"))
-        records = self.db.execute(f"SELECT COALESCE(SUM(records), 0) {current}").fetchone()[0]
+        by_status = dict(self.db.execute("SELECT status, COUNT(*) FROM current GROUP BY status"))
+        records = self.db.execute("SELECT COALESCE(SUM(records), 0) FROM current").fetchone()[0]
         quarantined = [{"source": r[0], "status": r[1], "error": r[2]} for r in self.db.execute(
-            f"SELECT source, status, error {current} AND status IN"
+            "SELECT source, status, error FROM current WHERE status IN"
             " ('quarantined', 'partial', 'unreadable') ORDER BY source")]
         parts, size = self.db.execute(
             "SELECT COUNT(*), COALESCE(SUM(bytes), 0) FROM parts").fetchone()
@@ -142,8 +144,7 @@ class State:
         """The latest committed version of every source ever seen."""
         rows = self.db.execute(
             "SELECT source, version, size, mtime_ns, sha256, status, run_id, deleted_by"
-            " FROM files f WHERE version = (SELECT MAX(version) FROM files g"
-            " WHERE g.source = f.source)")
+            " FROM latest")
         return {r[0]: Known(r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7] is not None)
                 for r in rows}
 
@@ -184,10 +185,7 @@ class State:
     def current(self) -> set[tuple[str, str]]:
         """(source, run_id) of the records in the current view: the latest version of
         each source file that is not deleted."""
-        rows = self.db.execute(
-            "SELECT source, run_id FROM files f WHERE deleted_by IS NULL AND version ="
-            " (SELECT MAX(version) FROM files g WHERE g.source = f.source)")
-        return {(r[0], r[1]) for r in rows}
+        return {(r[0], r[1]) for r in self.db.execute("SELECT source, run_id FROM current")}
 
     def replace_parts(self, old: list[str], new: list[tuple[Part, set[tuple[str, str]]]]) -> None:
         """Compaction's commit: `new` parts (each with the (source, run_id) pairs it

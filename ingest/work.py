@@ -162,21 +162,15 @@ def _build(raw: Raw) -> dict[str, Any]:
         return quarantined_row(raw.error, text=text)
     text, fixed_surrogates = valid_text(raw.text or "")
     result = repair(text)
-    row = repaired_row(result)
+    walk = _FieldRepair()
+    fields = None if raw.fields is None else walk.value(raw.fields)
+    row = repaired_row(result, meta=fields, meta_repaired=walk.changed,
+                       meta_lossy=walk.lossy, meta_steps=walk.steps)
+    row["chains"] = walk.chains
     if raw.text is None:
         row["text"] = None
-    notes = []
-    if fixed_surrogates:
-        notes.append("lone surrogates in the text replaced by U+FFFD")
-    if raw.fields is not None:
-        walk = _FieldRepair()
-        fields = walk.value(raw.fields)
-        row = repaired_row(result, meta=fields, meta_repaired=walk.changed,
-                           meta_lossy=walk.lossy, meta_steps=walk.steps)
-        if raw.text is None:
-            row["text"] = None
-        notes += walk.notes
-        row["chains"] = walk.chains
+    notes = ["lone surrogates in the text replaced by U+FFFD"] if fixed_surrogates else []
+    notes += walk.notes
     if notes:
         row["lossy"] = True
         row["error"] = "; ".join(notes)
@@ -213,8 +207,7 @@ class _FieldRepair:
             self.steps += len(result.steps)
             self.changed |= result.changed
             self.lossy |= result.lossy
-            for step in result.steps:
-                self.chains[" → ".join(step.chain) or step.kind] += 1
+            self.chains.update(chain_key(step.chain, step.kind) for step in result.steps)
         return result.text
 
 
@@ -227,9 +220,13 @@ def _count(result: FileResult, row: dict[str, Any], field_chains: Counter | None
     if row["status"] == "repaired":
         result.repaired += 1
     result.lossy += bool(row["lossy"])
-    for step in row["repairs"]:
-        result.chains[" → ".join(step["chain"]) or step["kind"]] += 1
+    result.chains.update(chain_key(s["chain"], s["kind"]) for s in row["repairs"])
     result.chains.update(field_chains or ())
+
+
+def chain_key(chain: Any, kind: str) -> str:
+    """How a repaired span is counted in the report: "utf-8 → gbk"."""
+    return " → ".join(chain) or kind
 
 
 def _row(source: str, index: int, row: dict[str, Any], result: FileResult, task: Task,

@@ -10,11 +10,12 @@ the record's text and other fields are, or why a record is quarantined.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
+from ..decode import BinaryInputError
 from . import jsonl, table, text
-from .stream import COMPRESSIONS, Source
+from .stream import COMPRESSIONS, Source, StreamError
 
 KINDS = {
     ".csv": "csv", ".tsv": "tsv", ".jsonl": "jsonl", ".ndjson": "jsonl",
@@ -36,7 +37,6 @@ class Raw:
     text: str | None
     fields: dict[str, Any] | None = None
     error: str | None = None
-    notes: list[str] = field(default_factory=list)   # what could not be kept as is
 
 
 def kind_of(name: str) -> str:
@@ -51,14 +51,18 @@ def kind_of(name: str) -> str:
 
 
 def read_file(source: Source, options: ReadOptions) -> Iterator[Raw]:
-    """The raw records of an opened source; decoding failures become quarantined records."""
+    """The raw records of an opened source. Bytes that are not text, or a stream that
+    breaks, end the file with a quarantined record after the records read before."""
     kind = kind_of(source.name)
-    if kind == "text":
-        yield from text.read(source, options)
-    elif kind == "jsonl":
-        yield from jsonl.read(source, options)
-    else:
-        yield from table.read(source, options, delimiter="\t" if kind == "tsv" else ",")
+    try:
+        if kind == "text":
+            yield from text.read(source, options)
+        elif kind == "jsonl":
+            yield from jsonl.read(source, options)
+        else:
+            yield from table.read(source, options, delimiter="\t" if kind == "tsv" else ",")
+    except (BinaryInputError, StreamError) as exc:
+        yield Raw(None, error=str(exc))
 
 
 __all__ = ["KINDS", "Raw", "ReadOptions", "Source", "kind_of", "read_file"]

@@ -12,8 +12,7 @@ import math
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
-from ..decode import BinaryInputError
-from .stream import StreamError, lines
+from .stream import lines
 
 if TYPE_CHECKING:
     from . import Raw, ReadOptions
@@ -25,17 +24,11 @@ MAX_LINE = 256 * 1024 * 1024   # characters; a longer line is quarantined unread
 def read(source: Source, options: ReadOptions) -> Iterator[Raw]:
     from . import Raw
 
-    try:
-        for number, line in lines(source.chunks(), MAX_LINE):
-            if line is None:
-                yield Raw(None, error=f"line {number}: longer than {MAX_LINE} characters")
-                continue
-            if line.strip():
-                yield parse(line, number, options.text_field)
-    except BinaryInputError as exc:
-        yield Raw(None, error=str(exc))
-    except StreamError as exc:
-        yield Raw(None, error=str(exc))
+    for number, line in lines(source.chunks(), MAX_LINE):
+        if line is None:
+            yield Raw(None, error=f"line {number}: longer than {MAX_LINE} characters")
+        elif line.strip():
+            yield parse(line, number, options.text_field)
 
 
 def parse(line: str, number: int, text_field: str | None) -> Raw:

@@ -15,9 +15,8 @@ from collections import deque
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-from ..decode import BinaryInputError
 from .jsonl import split_fields
-from .stream import StreamError, lines
+from .stream import lines
 
 if TYPE_CHECKING:
     from . import Raw, ReadOptions
@@ -69,36 +68,31 @@ def read(source: Source, options: ReadOptions, delimiter: str) -> Iterator[Raw]:
     csv.field_size_limit(MAX_ROW_CHARS)
     feed = _Feed(lines(source.chunks(), MAX_ROW_CHARS))
     header: list[str] | None = None
-    try:
-        while True:
-            reader = csv.reader(feed, delimiter=delimiter, strict=True)
-            try:
-                for row in reader:
-                    taken = feed.row_done()
-                    if not row:
-                        continue
-                    if header is None:
-                        header = _unique(row)
-                    elif len(row) != len(header):
-                        yield Raw(_joined(taken), error=(
-                            f"line {taken[0][0]}: {len(row)} fields where the header "
-                            f"has {len(header)}"))
-                    else:
-                        yield split_fields(dict(zip(header, row)), options.text_field)
-                return
-            except (csv.Error, _Overrun) as exc:
+    while True:
+        reader = csv.reader(feed, delimiter=delimiter, strict=True)
+        try:
+            for row in reader:
                 taken = feed.row_done()
-                if not taken:
-                    return
-                first, rest = taken[0], taken[1:]
-                feed.again.extendleft(reversed(rest))
-                reason = str(exc) if isinstance(exc, _Overrun) else (
-                    f"line {first[0]}: malformed CSV ({exc})")
-                yield Raw(first[1], error=reason)
-    except BinaryInputError as exc:
-        yield Raw(None, error=str(exc))
-    except StreamError as exc:
-        yield Raw(None, error=str(exc))
+                if not row:
+                    continue
+                if header is None:
+                    header = _unique(row)
+                elif len(row) != len(header):
+                    yield Raw(_joined(taken), error=(
+                        f"line {taken[0][0]}: {len(row)} fields where the header "
+                        f"has {len(header)}"))
+                else:
+                    yield split_fields(dict(zip(header, row)), options.text_field)
+            return
+        except (csv.Error, _Overrun) as exc:
+            taken = feed.row_done()
+            if not taken:
+                return
+            first, rest = taken[0], taken[1:]
+            feed.again.extendleft(reversed(rest))
+            reason = str(exc) if isinstance(exc, _Overrun) else (
+                f"line {first[0]}: malformed CSV ({exc})")
+            yield Raw(first[1], error=reason)
 
 
 def _joined(taken: list[tuple[int, str | None]]) -> str:

@@ -7,7 +7,6 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-from ..decode import BinaryInputError
 from .stream import StreamError
 
 if TYPE_CHECKING:
@@ -26,14 +25,10 @@ def read(source: Source, options: ReadOptions) -> Iterator[Raw]:
                 cut = _cut(buffer, options.chunk_chars)
                 yield Raw(buffer[:cut])
                 buffer, count = buffer[cut:], count + 1
-    except BinaryInputError as exc:
-        yield Raw(None, error=str(exc))
-        return
-    except StreamError as exc:
+    except StreamError:   # keep the text read before the break; read_file says why
         if buffer:
             yield Raw(buffer)
-        yield Raw(None, error=str(exc))
-        return
+        raise
     if buffer or not count:   # an empty file is one empty record
         yield Raw(buffer)
 
