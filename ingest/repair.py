@@ -58,6 +58,8 @@ class Repair:
 
 def repair(text: str) -> Repair:
     """Repair the mojibake in `text`; see `Repair` and `Step` for what comes back."""
+    if not detect.may_hold_mojibake(text):
+        return Repair(text, text, False, 1.0, False, ())
     suspects = detect.suspect_lines(text)
     if not (suspects or detect.FORWARD.search(text)):
         return Repair(text, text, False, 1.0, False, ())
@@ -174,15 +176,25 @@ _UNRECOVERABLE = [
 
 
 def _reports(trace: Trace) -> list[Step]:
+    """Unrecoverable patterns outside the repaired regions. Patterns can overlap
+    ("\ufffd\uff7f\uff7d" is a lone U+FFFD and U+FFFD's bytes read as Shift-JIS):
+    the earliest, then longest, match is kept, so that the steps still replay."""
     starts = [r.c_start for r in trace.regions]
-    out = []
-    for pattern, chain, conf in _UNRECOVERABLE:
+    found = []
+    for order, (pattern, chain, conf) in enumerate(_UNRECOVERABLE):
         for m in pattern.finditer(trace.text):
             s, e = m.span()
             i = bisect.bisect_left(starts, e)  # regions starting before the match ends
             if i and trace.regions[i - 1].c_end > s:
                 continue
-            start = trace.to_original(s)
-            out.append(Step("unrecoverable", chain, start, start + e - s, m.group(), m.group(),
-                            conf, True))
+            found.append((s, -e, order, m.group(), chain, conf))
+    out: list[Step] = []
+    reported_end = 0
+    for s, neg_e, _, group, chain, conf in sorted(found):
+        if s < reported_end:
+            continue
+        reported_end = -neg_e
+        start = trace.to_original(s)
+        out.append(Step("unrecoverable", chain, start, start + len(group), group, group,
+                        conf, True))
     return out
