@@ -86,17 +86,44 @@ def repair_sbcs_gaps(text: str) -> list[Edit]:
 
 
 def _sbcs_gaps(line: str) -> list[Candidate]:
-    """`repair_sbcs_gaps` on one line: the best candidate of each run with a gap.
+    """`repair_sbcs_gaps` on one line: the best candidate of each run with a gap,
+    then, in the code page those chose, the line's other runs ("Ă�frica, AmĂ©rica":
+    once the gap says Windows-1250, ftfy would no longer take the line whole).
     (It depends on the line alone: `_sbcs_gaps_cached` keeps lines met before.)"""
-    out = []
-    for m in NON_ASCII.finditer(line):
+    work = _restore_a0(line)
+    out, codecs = [], []
+    for m in NON_ASCII.finditer(work):
         if "\ufffd" not in m.group():
             continue
         cands = [c for family in LOSSY_SBCS
-                 for c in _candidates(line, m.start(), m.end(), family, Counter())]
+                 for c in _candidates(work, m.start(), m.end(), family, Counter())]
         if cands:
-            out.append(max(cands, key=lambda c: c.gain))
-    return out
+            best = max(cands, key=lambda c: c.gain)
+            out.append(best)
+            codecs.append(best.codec)
+    for codec in dict.fromkeys(codecs):
+        for m in NON_ASCII.finditer(work):
+            if "\ufffd" in m.group():
+                continue
+            found = [c for c in _candidates(work, m.start(), m.end(), (codec,), Counter())
+                     if c.gain >= MARGIN]
+            if found and not any(c.start < m.end() and m.start() < c.end for c in out):
+                out.append(max(found, key=lambda c: c.gain))
+    return sorted(out, key=lambda c: c.start)
+
+
+#: A space after a character that a code page gives to a UTF-8 lead byte, before
+#: more non-ASCII text: the A0 byte of "Р" (D0 A0) that some process turned into a
+#: space, as ftfy's `restore_byte_a0` knows ("Ð ÑƒÑ�Ñ�ÐºÐ¸Ð¹").
+_A0_SPACE = re.compile(
+    "(?<=[%s]) (?=[^\\x00-\\x7f])" % re.escape("".join(sorted({
+        bytes([b]).decode(family[0], errors="ignore") for family in LOSSY_SBCS
+        for b in range(0xC2, 0xE0)} - {""}))))
+
+
+def _restore_a0(line: str) -> str:
+    """`line` with such spaces read as U+00A0, as their byte was (same length)."""
+    return _A0_SPACE.sub("\u00a0", line) if " " in line else line
 
 
 def repair_text(text: str, evidence: Counter, with_gaps: bool, support: Counter) -> list[Edit]:
@@ -123,7 +150,7 @@ def repair_text(text: str, evidence: Counter, with_gaps: bool, support: Counter)
         if settled is not None:
             families = [f for f in families if f[0] == settled] or families
         if with_gaps:
-            runs = _line_candidates(line, families, evidence, True)
+            runs = _line_candidates(line, families, evidence, True, support)
         elif len(line) <= CACHED_LINE:
             runs = _strict_line_cached(line, tuple(families))
         else:
@@ -133,6 +160,7 @@ def repair_text(text: str, evidence: Counter, with_gaps: bool, support: Counter)
                 best = _choose(cands, support)
                 lossy.note_evidence(evidence, line[max(0, best.start - 1):best.start]
                                     + best.after + line[best.end:best.end + 1])
+                support[best.family] += best.gain
                 edits.append(_edit(offset, best))
             else:
                 for c in cands:
@@ -142,16 +170,30 @@ def repair_text(text: str, evidence: Counter, with_gaps: bool, support: Counter)
     return edits
 
 
+#: A run of nothing but U+FFFD ("���" where Big5 lost all three bytes of ’) says
+#: nothing of its decoder: it is filled only under a family that the rest of the
+#: document was repaired in, with at least this much support (nats), and only when
+#: it can hold one or two characters.
+KNOWN_FAMILY = 20.0
+MAX_BLIND_HOLES = 4
+
+
 def _line_candidates(line: str, families: list[tuple[str, ...]], evidence: Counter,
-                     with_gaps: bool) -> list[list[Candidate]]:
+                     with_gaps: bool, support: Counter | None = None) -> list[list[Candidate]]:
     """The candidates of each run of the line (runs with U+FFFD or without)."""
     runs = []
     for m in NON_ASCII.finditer(line):
         if ("\ufffd" in m.group()) != with_gaps:
             continue
+        blind = with_gaps and not m.group().strip("\ufffd")
+        tried = families
+        if blind:
+            if support is None or len(m.group()) > MAX_BLIND_HOLES:
+                continue
+            tried = [f for f in families if support[f[0]] >= KNOWN_FAMILY]
         cands = []
-        for family in families:
-            found = _candidates(line, m.start(), m.end(), family, evidence)
+        for family in tried:
+            found = _candidates(line, m.start(), m.end(), family, evidence, blind)
             cands.extend(replace(c, family=family[0]) for c in found)
         if cands:
             runs.append(cands)
@@ -341,7 +383,7 @@ def undo(run: str) -> tuple[str, str] | None:
 
 
 def _candidates(line: str, start: int, end: int, family: tuple[str, ...],
-                evidence: Counter) -> list[Candidate]:
+                evidence: Counter, blind: bool = False) -> list[Candidate]:
     run = line[start:end]
     enc = encode_run(run, family)
     if enc is None:
@@ -349,7 +391,7 @@ def _candidates(line: str, start: int, end: int, family: tuple[str, ...],
             return []
         return _split_at_foreign(line, start, end, family, evidence)
     if enc.holes:
-        cand = _lossy(line, start, end, enc, family, evidence)
+        cand = _lossy(line, start, end, enc, family, evidence, blind)
         return [cand] if cand else []
     try:
         text = enc.data.decode("utf-8")
@@ -550,12 +592,14 @@ def span_gain(line: str, start: int, end: int, text: str) -> float:
 
 
 def _lossy(line: str, start: int, end: int, enc: Encoded, family: tuple[str, ...],
-           evidence: Counter) -> Candidate | None:
+           evidence: Counter, blind: bool = False) -> Candidate | None:
+    """`blind`: a run of U+FFFD alone, under a family the document is known to be in
+    (see `_line_candidates`); otherwise such a run is no evidence of a chain."""
     run = line[start:end]
-    if run.strip("\ufffd") == "":
-        return None   # nothing but replacement characters: no evidence of a chain
+    if run.strip("\ufffd") == "" and not blind:
+        return None
     right = line[end:end + CONTEXT]
-    if len(enc.holes) <= 2:
+    if len(enc.holes) <= 2 or blind:
         guess = lossy.recover(run, enc.data, enc.holes, family, line[:start], right, evidence)
         if guess is None:
             return None

@@ -88,8 +88,10 @@ def _parses(template: tuple[int | None, ...]) -> list[list[tuple[int, int]]]:
 
 
 @lru_cache(maxsize=4096)
-def _char_options(known: tuple[int | None, ...]) -> tuple[str, ...]:
-    """Characters whose UTF-8 bytes agree with `known` (None = any), cheapest first."""
+def _char_options(known: tuple[int | None, ...], scripts: frozenset[str] = frozenset()
+                  ) -> tuple[str, ...]:
+    """Characters whose UTF-8 bytes agree with `known` (None = any), cheapest first;
+    with `scripts`, letters of those scripts only (marks and symbols all kept)."""
     ranges = _char_ranges(len(known))
     pools = [range(b, b + 1) if b is not None else r for b, r in zip(known, ranges)]
     out = []
@@ -106,6 +108,8 @@ def _char_options(known: tuple[int | None, ...]) -> tuple[str, ...]:
             build(prefix + bytes([v]), k + 1)
 
     build(b"", 0)
+    if scripts:
+        out = [c for c in out if not plausible.is_word_char(c) or script(c) in scripts]
     scored = sorted(out, key=_alone_cost)
     return tuple(c for c in scored if _alone_cost(c) < plausible.IMPOSSIBLE)[:MAX_CANDIDATES]
 
@@ -114,7 +118,27 @@ def _alone_cost(ch: str) -> float:
     return plausible.word_cost(ch) if plausible.is_word_char(ch) else plausible.symbol_cost(ch)
 
 
-def _fill(template: tuple[int | None, ...]) -> list[str]:
+@lru_cache(maxsize=65536)
+def script(ch: str) -> str:
+    """The script a letter is written in, as its Unicode name says ("LATIN",
+    "CYRILLIC", "GREEK"...); Han, kana and Hangul together as "CJK"."""
+    first = unicodedata.name(ch, "").split(" ", 1)[0]
+    return "CJK" if first in ("CJK", "HIRAGANA", "KATAKANA", "HANGUL") else first
+
+
+#: Characters before a gap whose letters tell which scripts the text is written in.
+SCRIPT_CONTEXT = 200
+
+
+def _scripts(context: str) -> frozenset[str]:
+    """The scripts of the letters in `context` (ASCII letters count as Latin)."""
+    found = {script(c) for c in set(context) if not c.isascii() and plausible.is_word_char(c)}
+    if any(c.isalpha() for c in context if c.isascii()):
+        found.add("LATIN")
+    return frozenset(found)
+
+
+def _fill(template: tuple[int | None, ...], scripts: frozenset[str] = frozenset()) -> list[str]:
     """Every valid UTF-8 text the template could have been (capped)."""
     texts: list[str] = []
     for parse in _parses(template):
@@ -127,7 +151,7 @@ def _fill(template: tuple[int | None, ...]) -> list[str]:
                 except UnicodeDecodeError:
                     break
             else:
-                options.append(_char_options(chunk))
+                options.append(_char_options(chunk, scripts))
         else:
             combos = [""]
             for opts in options:
@@ -160,7 +184,12 @@ def recover(
     if follow is None:
         nxt = right[:1] if right[:1].isascii() else ""
         follow = (nxt, nxt.encode("ascii"))
-    survivors = _survivors(template, run, follow, family)
+    # A gap is filled with letters of the scripts around it ("base à cette", not
+    # "base ה cette"), or, if none of those fits, with any letter.
+    scripts = _scripts(left[-SCRIPT_CONTEXT:] + right)
+    survivors = _survivors(template, run, follow, family, scripts)
+    if not survivors and scripts:
+        survivors = _survivors(template, run, follow, family, frozenset())
     if not survivors:
         return None
     shortlist = _shortlist(survivors, _word_tail(left), _word_head(right))
@@ -182,7 +211,8 @@ def _shortlist(survivors: tuple[tuple[str, str], ...], near_left: str, near_righ
 
 @lru_cache(maxsize=4096)
 def _survivors(template: tuple[int | None, ...], run: str, follow: tuple[str, bytes],
-               family: tuple[str, ...]) -> tuple[tuple[str, str], ...]:
+               family: tuple[str, ...], scripts: frozenset[str] = frozenset()
+               ) -> tuple[tuple[str, str], ...]:
     """Fillings that pass the forward check: (text, codec) pairs.
 
     `follow` is the character the decoder read next and its bytes. A gap is first
@@ -194,7 +224,7 @@ def _survivors(template: tuple[int | None, ...], run: str, follow: tuple[str, by
     for width in (1, 2):
         if width == 2:
             template = tuple(x for b in template for x in ((None, None) if b is None else (b,)))
-        for text in _fill(template):
+        for text in _fill(template, scripts):
             raw = text.encode("utf-8") + tail
             for codec in sorted(family, key=report_order):
                 if raw.decode(codec, errors="replace") == expected:
@@ -238,6 +268,8 @@ def _marks_cost(text: str, left: str, right: str, evidence: Counter) -> float:
     for shape, ch, neighbours in _mark_terms(text, left[-1:] or " ", right[:1] or "\n", opened):
         if shape is not None:
             total += shape
+        if plausible.is_word_char(ch):
+            continue
         total -= math.log1p(evidence.get(ch, 0))
         total -= 1.5 * math.log1p(evidence.get(neighbours, 0))
     return total
@@ -252,13 +284,27 @@ def _mark_terms(text: str, lch: str, rch: str, opened: int
     for i, ch in enumerate(text):
         before = text[i - 1] if i else lch
         after = text[i + 1] if i + 1 < len(text) else rch
-        shape = None
-        if not plausible.is_word_char(ch):
+        shape = letter_shape(before, ch, after) if plausible.is_word_char(ch) else None
+        if shape is None:
             prefix = "\u201c" * max(0, opened) + "\u201d" * max(0, -opened) + text[:i]
             balance = _balance_cost(prefix, ch, before) if ch == "\u201d" else 0.0
             shape = spacing_cost(before, ch, after) + balance
         out.append((shape, ch, (_kind(before), ch, _kind(after))))
     return tuple(out)
+
+
+#: A filled-in letter that switches case inside a word ("aşAmerika"), or a modifier
+#: letter (ₑ, ʼ), costs this much more: the word model sees neither.
+LETTER_SHAPE = 4.0
+
+
+def letter_shape(before: str, ch: str, after: str) -> float:
+    """Cost of a filled-in letter's shape among its neighbours (0.0 for most)."""
+    if unicodedata.category(ch) == "Lm":
+        return LETTER_SHAPE
+    if (before.islower() and ch.isupper()) or (ch.islower() and after.isupper()):
+        return LETTER_SHAPE
+    return 0.0
 
 
 _NON_ASCII = re.compile(r"[^\x00-\x7f]")
