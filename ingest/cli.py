@@ -36,34 +36,41 @@ def main(argv: list[str] | None = None) -> int:
 
     _run_parser(sub)
     status = sub.add_parser("status", help="last runs, counts, quarantined files, lock")
-    status.add_argument("out", type=Path, nargs="?", default=DEFAULT_OUT, metavar="OUT")
+    status.add_argument("out", nargs="?", default=DEFAULT_OUT, metavar="OUT")
     status.add_argument("--json", action="store_true", help="print JSON instead")
     retry = _run_parser(sub, "retry", "read again the files quarantined in OUT")
     retry.set_defaults(retry=True)
     compact_cmd = sub.add_parser("compact", help="merge small part files, atomically")
-    compact_cmd.add_argument("out", type=Path, nargs="?", default=DEFAULT_OUT, metavar="OUT")
+    compact_cmd.add_argument("out", nargs="?", default=DEFAULT_OUT, metavar="OUT")
     compact_cmd.add_argument("--part-size", type=_megabytes, default=128 * 2**20,
                              metavar="MB", help="target part size in MB (default 128)")
     compact_cmd.add_argument("--wait", type=float, default=0.0, metavar="SECONDS")
+    compact_cmd.add_argument("--state-dir", metavar="DIR", help=_STATE_DIR_HELP)
 
     args = parser.parse_args(argv)
     if args.command in ("fix", "explain"):
         return _fix(parser, args) if args.command == "fix" else _explain(args)
     from .dataset import compact
     from .pipeline import OutputLocked, UsageError
+    from .storage import LocationError
     try:
         if args.command in ("run", "retry"):
             return _run(parser, args)
         if args.command == "status":
             return _status(args)
         if args.command == "compact":
-            before, after = compact(args.out, part_bytes=args.part_size, wait=args.wait)
+            before, after = compact(args.out, part_bytes=args.part_size, wait=args.wait,
+                                    state_dir=args.state_dir)
             print(f"{args.out}: {before} part files → {after}")
             return 0
-    except (UsageError, OutputLocked) as exc:
+    except (UsageError, OutputLocked, LocationError) as exc:
         print(f"ingest: {exc}", file=sys.stderr)
         return exc.exit_code
     raise AssertionError(args.command)
+
+
+_STATE_DIR_HELP = ("remote OUT only: local folder for its state database and lock "
+                   "(default: one per OUT under ~/.cache/ingest/state)")
 
 
 def _megabytes(value: str) -> int:
@@ -74,12 +81,13 @@ def _run_parser(sub: argparse._SubParsersAction, name: str = "run",
                 help: str = "clean a folder into a Parquet dataset") -> argparse.ArgumentParser:
     cmd = sub.add_parser(name, help=help)
     if name == "run":
-        cmd.add_argument("src", type=Path, metavar="SRC", help="folder of files to ingest")
-        cmd.add_argument("--out", type=Path, default=DEFAULT_OUT, metavar="OUT",
-                         help=f"dataset folder (default {DEFAULT_OUT})")
+        cmd.add_argument("src", metavar="SRC",
+                         help="folder of files to ingest (a path, or a URL: s3://…)")
+        cmd.add_argument("--out", default=DEFAULT_OUT, metavar="OUT",
+                         help=f"dataset folder, a path or a URL (default {DEFAULT_OUT})")
     else:
-        cmd.add_argument("out", type=Path, nargs="?", default=DEFAULT_OUT, metavar="OUT")
-        cmd.add_argument("--src", type=Path, metavar="SRC",
+        cmd.add_argument("out", nargs="?", default=DEFAULT_OUT, metavar="OUT")
+        cmd.add_argument("--src", metavar="SRC",
                          help="source folder (default: the last run's)")
     cmd.add_argument("--workers", type=int, metavar="N", help="processes (default: all cores)")
     cmd.add_argument("--engine", choices=("local", "ray"), default="local",
@@ -104,6 +112,7 @@ def _run_parser(sub: argparse._SubParsersAction, name: str = "run",
                      help="read, detect and report; write no dataset")
     cmd.add_argument("--wait", type=float, default=0.0, metavar="SECONDS",
                      help="wait this long for another run on OUT to finish (default: exit 75)")
+    cmd.add_argument("--state-dir", metavar="DIR", help=_STATE_DIR_HELP)
     cmd.add_argument("--log-format", choices=("text", "json"), default="text",
                      help="json: one JSON object per event on stderr, for log collectors")
     cmd.add_argument("-q", "--quiet", action="store_true", help="no progress, no summary")
@@ -121,7 +130,8 @@ def _run(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
                  exclude=args.exclude, hidden=args.hidden, text_field=args.text_field,
                  dry_run=args.dry_run, retry=args.retry, max_expansion=args.max_expansion,
                  part_bytes=args.part_size, task_bytes=args.task_size, wait=args.wait, progress=progress,
-                 quiet=args.quiet, engine=args.engine, address=args.address)
+                 quiet=args.quiet, engine=args.engine, address=args.address,
+                 state_dir=args.state_dir)
     if args.report:
         _write_atomic(args.report, json.dumps(report.to_dict(), ensure_ascii=False, indent=2))
     if not args.quiet and args.log_format == "text":
@@ -129,38 +139,37 @@ def _run(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
     return report.exit_code
 
 
-def _last_src(args: argparse.Namespace) -> Path:
+def _last_src(args: argparse.Namespace) -> str:
     from .pipeline import UsageError
-    from .state import STATE_DIR, State
+    from .state import snapshot
+    from .storage import locate
 
     if args.src:
         return args.src
-    if not (args.out / STATE_DIR / "state.sqlite").exists():
-        raise UsageError(f"{args.out}: no ingest dataset here; run `ingest run SRC --out "
-                         f"{args.out}` first")
-    state = State(args.out)
     try:
-        src = state.last_src()
-    finally:
-        state.close()
+        with snapshot(locate(args.out)) as state:
+            src = state.last_src()
+    except FileNotFoundError:
+        raise UsageError(f"{args.out}: no ingest dataset here; run `ingest run SRC --out "
+                         f"{args.out}` first") from None
     if src is None:
         raise UsageError(f"{args.out}: no run recorded; pass --src")
-    return Path(src)
+    return src
 
 
 def _status(args: argparse.Namespace) -> int:
     from .pipeline import UsageError
-    from .state import STATE_DIR, State, locked
+    from .state import locked, snapshot
+    from .storage import Remote, locate, state_folder
 
-    if not (args.out / STATE_DIR / "state.sqlite").exists():
-        raise UsageError(f"{args.out}: no ingest dataset here")
-    state = State(args.out)
+    out = locate(args.out)
     try:
-        info = state.summary()
-    finally:
-        state.close()
-    try:
-        with locked(args.out):
+        with snapshot(out) as state:
+            info = state.summary()
+    except FileNotFoundError:
+        raise UsageError(f"{args.out}: no ingest dataset here") from None
+    try:   # a remote OUT: this host's lock only
+        with locked(out, folder=state_folder(out, None) if isinstance(out, Remote) else None):
             info["running"] = None
     except Exception as exc:   # noqa: BLE001  the lock is held: a run is going
         info["running"] = str(exc)
@@ -171,7 +180,7 @@ def _status(args: argparse.Namespace) -> int:
     return 0
 
 
-def format_status(out: Path, info: dict) -> str:
+def format_status(out: str | Path, info: dict) -> str:
     lines = [f"{out}: " + (f"a run is in progress ({info['running']})" if info["running"]
                            else "no run in progress")]
     lines.append("  files by status (current versions): " + ", ".join(

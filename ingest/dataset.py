@@ -3,7 +3,9 @@
 `pandas.read_parquet(OUT)` reads every part on disk: all versions of every file, and
 for a moment after a killed run, parts that were never committed. `ingest.read(OUT)`
 reads through the state database: committed parts only, and by default the current
-view (the latest version of each source file; deleted files left out).
+view (the latest version of each source file; deleted files left out). For a
+remote OUT (an fsspec URL) it reads the state published in `OUT/_ingest/`, so it
+works on any machine that reaches OUT.
 """
 
 from __future__ import annotations
@@ -19,7 +21,8 @@ import pyarrow.parquet as pq
 
 from .records import SCHEMA
 from .sink import Part, PartWriter
-from .state import STATE_DIR, State, locked
+from .state import State, fetch, locked, snapshot
+from .storage import Remote, locate, state_folder
 
 
 def read(out: str | os.PathLike[str] = "data/clean", *, status: str | list[str] | None = None,
@@ -30,7 +33,7 @@ def read(out: str | os.PathLike[str] = "data/clean", *, status: str | list[str] 
     `status` ("clean", "repaired", "quarantined") and `source` (relative paths) filter
     rows; `all_versions=True` keeps superseded and deleted versions of changed files.
     """
-    table = read_table(Path(out), all_versions=all_versions)
+    table = read_table(locate(out), all_versions=all_versions)
     if status is not None:
         table = table.filter(pc.is_in(table["status"], pa.array(_listed(status))))
     if source is not None:
@@ -40,16 +43,11 @@ def read(out: str | os.PathLike[str] = "data/clean", *, status: str | list[str] 
     return table.to_pandas()
 
 
-def read_table(out: Path, *, all_versions: bool = False) -> pa.Table:
-    if not (out / STATE_DIR / "state.sqlite").exists():
-        raise FileNotFoundError(f"{out}: no ingest dataset here (no {STATE_DIR}/state.sqlite)")
-    state = State(out)
-    try:
+def read_table(out: Path | Remote, *, all_versions: bool = False) -> pa.Table:
+    with snapshot(out) as state:
         paths = state.parts()
         current = None if all_versions else state.current()
-    finally:
-        state.close()
-    tables = [pq.read_table(out / p, schema=SCHEMA) for p in paths]
+    tables = [_read_part(out, p) for p in paths]
     table = pa.concat_tables(tables) if tables else SCHEMA.empty_table()
     if current is not None:
         keys = pc.binary_join_element_wise(table["source"], table["run_id"], "\x00")
@@ -59,15 +57,27 @@ def read_table(out: Path, *, all_versions: bool = False) -> pa.Table:
     return table.sort_by(order)
 
 
+def _read_part(out: Path | Remote, part: str) -> pa.Table:
+    if isinstance(out, Path):
+        return pq.read_table(out / part, schema=SCHEMA)
+    with out.fs.open(out.join(part), "rb") as f:
+        return pq.read_table(f, schema=SCHEMA)
+
+
 def compact(out: str | os.PathLike[str], *, part_bytes: int = 128 * 1024 * 1024,
-            wait: float = 0.0) -> tuple[int, int]:
+            wait: float = 0.0, state_dir: str | os.PathLike[str] | None = None
+            ) -> tuple[int, int]:
     """Merge the dataset's part files into parts of about `part_bytes`, atomically:
     new parts are written and renamed into place, then one transaction swaps them for
     the old ones, then the old files are removed. `ingest.read` returns the same rows
-    before and after. Returns (parts before, parts after)."""
-    out_path = Path(out)
-    with locked(out_path, wait):
-        state = State(out_path)
+    before and after. Returns (parts before, parts after). A remote OUT is locked and
+    its state worked on in `state_dir`, as by `ingest.run`."""
+    out_path = locate(out)
+    kept = state_folder(out_path, state_dir) if isinstance(out_path, Remote) else None
+    with locked(out_path, wait, kept):
+        if isinstance(out_path, Remote) and kept is not None:
+            fetch(out_path, kept)
+        state = State(out_path, kept)
         try:
             state.clean_up()
             old = state.parts()
@@ -85,21 +95,32 @@ def compact(out: str | os.PathLike[str], *, part_bytes: int = 128 * 1024 * 1024,
             if not new:
                 return len(old), len(old)
             state.replace_parts(sorted(merged), new)
+            state.publish()
             for p in merged:
-                (out_path / p).unlink(missing_ok=True)
+                _remove(out_path, p)
             return len(old), len(old) - len(merged) + len(new)
         finally:
             state.close()
 
 
-def _merge(out: Path, folder: str, paths: list[str], stem: str,
+def _remove(out: Path | Remote, part: str) -> None:
+    if isinstance(out, Path):
+        (out / part).unlink(missing_ok=True)
+        return
+    try:
+        out.fs.rm_file(out.join(part))
+    except FileNotFoundError:
+        pass
+
+
+def _merge(out: Path | Remote, folder: str, paths: list[str], stem: str,
            part_bytes: int) -> list[tuple[Part, set[tuple[str, str]]]]:
     """Rewrite the parts of one partition folder; each new part is listed as holding
     every file version of the folder (a superset: reads go by part and view)."""
     writer = PartWriter(out, folder, stem, part_bytes)
     held: set[tuple[str, str]] = set()
     for p in sorted(paths):
-        for row in pq.read_table(out / p, schema=SCHEMA).to_pylist():
+        for row in _read_part(out, p).to_pylist():
             writer.add(row)
             held.add((row["source"], row["run_id"]))
     return [(part, held) for part in writer.close()]

@@ -9,6 +9,10 @@ folder is never read, even when it sits inside SRC.
 
 File names that are not valid UTF-8 are shown with their bad bytes escaped
 (`caf\\xe9.txt`), so every `source` in the dataset is valid text.
+
+On an fsspec file system (`discover_remote`) the same rules apply to its listing;
+object stores have no links or devices, and the modification time is whatever the
+store reports, or none.
 """
 
 from __future__ import annotations
@@ -19,13 +23,15 @@ import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .storage import Remote, modified_ns
+
 
 @dataclass(frozen=True)
 class Found:
     source: str     # path relative to SRC, "/"-separated, shown as text
     path: str       # the path to open
     size: int
-    mtime_ns: int
+    mtime_ns: int | None   # None: the file system gives none; the content hash decides
 
 
 @dataclass
@@ -72,6 +78,39 @@ def discover(src: Path, *, include: tuple[str, ...] = (), exclude: tuple[str, ..
             item = _check(root, os.path.join(folder, name), rel, found)
             if item is not None:
                 found.files.append(item)
+    found.files.sort(key=lambda f: f.source)
+    return found
+
+
+def discover_remote(src: Remote, *, include: tuple[str, ...] = (),
+                    exclude: tuple[str, ...] = (), hidden: bool = False,
+                    skip: tuple[str, ...] = ()) -> Discovery:
+    """`discover` over an fsspec listing: one recursive listing (a few requests on an
+    object store, not one per folder), then the same filters. `skip` holds folders'
+    paths on the same file system (OUT inside SRC)."""
+    found = Discovery()
+    prefix = src.root + "/"
+    try:
+        listing = src.fs.find(src.root, detail=True)
+    except OSError as exc:
+        found.skipped.append((".", f"cannot list folder: {exc.strerror or exc}"))
+        return found
+    for name, info in listing.items():
+        if not name.startswith(prefix) or any(name.startswith(s + "/") for s in skip):
+            continue
+        rel = name[len(prefix):]
+        *folders, base = rel.split("/")
+        if not hidden and any(folder.startswith(".") for folder in folders):
+            continue
+        found.seen.add(rel)
+        if base.startswith(".") and not hidden:
+            continue
+        if not _selected(rel, include, exclude):
+            continue
+        if info.get("type", "file") != "file":
+            found.skipped.append((rel, "not a regular file (device, pipe or socket)"))
+            continue
+        found.files.append(Found(rel, name, int(info.get("size") or 0), modified_ns(info)))
     found.files.sort(key=lambda f: f.source)
     return found
 

@@ -4,6 +4,9 @@ lock OUT → clean up after a killed run → discover files under SRC → skip t
 committed before with the same content → group the rest into tasks → an engine runs
 the tasks (read, decode, repair, write parts) → commit each task's parts and file
 versions → record deleted files → report.
+
+SRC and OUT are local folders or fsspec URLs (`ingest.storage`); a remote OUT's state
+is worked on in a local folder and published into OUT (`ingest.state`).
 """
 
 from __future__ import annotations
@@ -16,11 +19,12 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from .discover import Found, discover
+from .discover import Discovery, Found, discover, discover_remote
 from .progress import Progress
 from .readers import ReadOptions
 from .report import LOCKED, USAGE, RunReport
-from .state import Locked, State, locked
+from .state import PUBLISH_SECONDS, Locked, State, fetch, locked
+from .storage import LocationError, Remote, locate, shared, state_folder
 from .work import FileJob, Task, TaskResult
 
 PART_BYTES = 128 * 1024 * 1024
@@ -47,7 +51,8 @@ def run(src: str | os.PathLike[str], out: str | os.PathLike[str] = "data/clean",
         max_expansion: int = 100, part_bytes: int = PART_BYTES,
         task_bytes: int = TASK_BYTES, wait: float = 0.0,
         progress: str = "auto", quiet: bool = False, engine: str = "local",
-        address: str | None = None) -> RunReport:
+        address: str | None = None,
+        state_dir: str | os.PathLike[str] | None = None) -> RunReport:
     """Clean every text file under `src` into a Parquet dataset at `out`.
 
     `engine` is "local" (worker processes here) or "ray" (Ray tasks, on a local Ray
@@ -55,14 +60,26 @@ def run(src: str | os.PathLike[str], out: str | os.PathLike[str] = "data/clean",
     Incremental: files committed before with the same content are skipped; changed
     files get a new version. `retry=True` reads again the files that were quarantined.
     `task_bytes` caps the input of one task, the unit of work and of commit.
+    `src` and `out` may be fsspec URLs (s3://…); a remote OUT's state database is kept
+    in `state_dir` (default: a folder per OUT in the user's cache) and published in OUT.
     Raises UsageError (bad arguments) or OutputLocked (another run is writing `out`);
     anything else that goes wrong is in the report (`error`, `exit_code` 3).
     """
-    src_path, out_path = Path(src), Path(out)
-    if not src_path.is_dir():
+    try:
+        src_path, out_path = locate(src), locate(out)
+    except LocationError as exc:
+        raise UsageError(str(exc)) from None
+    if not _is_dir(src_path):
         raise UsageError(f"{src}: not a folder (SRC must be a folder of files to ingest)")
     if engine not in ("local", "ray"):
         raise UsageError(f"unknown engine {engine!r} (choose local or ray)")
+    if engine == "ray" and not (shared(src_path) and shared(out_path)):
+        raise UsageError(f"{src if not shared(src_path) else out}: exists in this process "
+                         "only, out of reach of Ray workers; use a folder or URL every "
+                         "node reaches, or the local engine")
+    if state_dir is not None and not isinstance(out_path, Remote):
+        raise UsageError("--state-dir is for a remote OUT; a local OUT keeps its state in "
+                         "OUT/_ingest")
     if address and engine != "ray":
         raise UsageError("an address is for the Ray engine: add engine='ray' (--engine ray)")
     if workers is not None and workers < 1:
@@ -80,9 +97,12 @@ def run(src: str | os.PathLike[str], out: str | os.PathLike[str] = "data/clean",
         _go(src_path, out_path, None, report, shown, workers, options, settings,
             (part_bytes, task_bytes))
     else:
+        folder = state_folder(out_path, state_dir) if isinstance(out_path, Remote) else None
         try:
-            with locked(out_path, wait):
-                state = State(out_path)
+            with locked(out_path, wait, folder):
+                if isinstance(out_path, Remote) and folder is not None:
+                    fetch(out_path, folder)
+                state = State(out_path, folder)
                 try:
                     _go(src_path, out_path, state, report, shown, workers, options, settings,
                         (part_bytes, task_bytes))
@@ -98,37 +118,50 @@ def run(src: str | os.PathLike[str], out: str | os.PathLike[str] = "data/clean",
     return report
 
 
-def _go(src: Path, out: Path, state: State | None, report: RunReport, shown: Progress,
-        workers: int, options: ReadOptions, settings: dict[str, Any],
+def _is_dir(where: Path | Remote) -> bool:
+    if isinstance(where, Path):
+        return where.is_dir()
+    try:
+        return bool(where.fs.isdir(where.root))
+    except OSError as exc:
+        raise UsageError(f"{where}: cannot open SRC: {exc}") from None
+
+
+def _go(src: Path | Remote, out: Path | Remote, state: State | None, report: RunReport,
+        shown: Progress, workers: int, options: ReadOptions, settings: dict[str, Any],
         sizes: tuple[int, int]) -> None:
     if state is not None:
         removed = state.clean_up()
-        state.start_run(report.run_id, str(src.resolve()), settings)
+        state.start_run(report.run_id, str(src if isinstance(src, Remote) else src.resolve()),
+                        settings)
+        state.publish()
         shown.event("run_started", run_id=report.run_id, src=str(src), out=str(out),
                     cleaned_up=len(removed))
     try:
-        found = discover(src, include=tuple(settings["include"]),
-                         exclude=tuple(settings["exclude"]), hidden=settings["hidden"],
-                         skip=(out,))
+        found = _discover(src, out, settings)
         report.files = len(found.files)
         report.skipped = found.skipped
         known = state.known() if state is not None else {}
-        jobs = []
+        jobs: list[tuple[Found, str | None]] = []
         for item in found.files:
             before = known.get(item.source)
             if before is None or before.deleted or (
                     settings["retry"] and before.status in _RETRY):
                 jobs.append((item, None))      # read it, whatever its content
-            elif (before.size, before.mtime_ns) != (item.size, item.mtime_ns):
+            elif item.mtime_ns is None or (
+                    (before.size, before.mtime_ns) != (item.size, item.mtime_ns)):
                 jobs.append((item, before.sha256))   # read it unless the hash is the same
             else:
                 report.unchanged += 1
-        tasks = list(_tasks(jobs, report.run_id, out, options, sizes, workers,
+        tasks = list(_tasks(jobs, report.run_id, src, out, options, sizes, workers,
                             dry_run=state is None))
         shown.start(len(jobs), sum(item.size for item, _ in jobs))
-        for result in _engine(tasks, workers, settings["engine"], settings["address"]):
+        everywhere = shared(src) and shared(out)
+        for result in _engine(tasks, workers, settings["engine"], settings["address"],
+                              everywhere):
             if state is not None:
                 state.commit(report.run_id, result.files, result.parts)
+                state.publish(every=PUBLISH_SECONDS)
             for f in result.files:
                 report.add(f)
             shown.advance(result)
@@ -143,12 +176,29 @@ def _go(src: Path, out: Path, state: State | None, report: RunReport, shown: Pro
             report.finish()
             state.end_run(report.run_id, report.counts(), report.exit_code,
                           "failed" if report.error else "finished")
+            try:
+                state.publish()
+            except Exception as exc:   # noqa: BLE001  the next run starts from the last copy
+                report.error = report.error or (
+                    f"cannot publish the state to {out}/_ingest: {type(exc).__name__}: {exc};"
+                    " the next run does again what was committed since the last copy")
+
+
+def _discover(src: Path | Remote, out: Path | Remote, settings: dict[str, Any]) -> Discovery:
+    """The files under SRC; OUT is never read, even inside SRC."""
+    rules = {"include": tuple(settings["include"]), "exclude": tuple(settings["exclude"]),
+             "hidden": settings["hidden"]}
+    if isinstance(src, Path):
+        return discover(src, **rules, skip=(out,) if isinstance(out, Path) else ())
+    inside = isinstance(out, Remote) and out.fs.protocol == src.fs.protocol
+    return discover_remote(src, **rules, skip=(out.root,) if inside else ())
 
 
 _RETRY = ("quarantined", "partial", "unreadable")
 
 
-def _tasks(jobs: list[tuple[Found, str | None]], run_id: str, out: Path,
+def _tasks(jobs: list[tuple[Found, str | None]], run_id: str, src: Path | Remote,
+           out: Path | Remote,
            options: ReadOptions, sizes: tuple[int, int], workers: int,
            dry_run: bool) -> Iterator[Task]:
     """Files in sorted order, in batches: small enough to spread over the workers
@@ -158,24 +208,27 @@ def _tasks(jobs: list[tuple[Found, str | None]], run_id: str, out: Path,
     limit = min(task_bytes, max(1 << 20, total // (4 * workers) + 1))
     now = datetime.now(timezone.utc)
     directory = f"ingested_date={now:%Y-%m-%d}"
+    where = out if isinstance(out, Remote) else str(out)
+    remote_src = src if isinstance(src, Remote) else None
     batch: list[FileJob] = []
     size = index = 0
     for item, previous in jobs:
-        batch.append(FileJob(item.source, item.path, previous))
+        batch.append(FileJob(item.source, item.path, previous, item.size, item.mtime_ns))
         size += item.size
         if size >= limit or len(batch) >= TASK_FILES:
-            yield Task(index, tuple(batch), str(out), directory, run_id, now, options,
-                       part_bytes, dry_run)
+            yield Task(index, tuple(batch), where, directory, run_id, now, options,
+                       part_bytes, dry_run, remote_src)
             batch, size, index = [], 0, index + 1
     if batch:
-        yield Task(index, tuple(batch), str(out), directory, run_id, now, options,
-                   part_bytes, dry_run)
+        yield Task(index, tuple(batch), where, directory, run_id, now, options,
+                   part_bytes, dry_run, remote_src)
 
 
-def _engine(tasks: list[Task], workers: int, engine: str,
-            address: str | None) -> Iterator[TaskResult]:
+def _engine(tasks: list[Task], workers: int, engine: str, address: str | None,
+            everywhere: bool) -> Iterator[TaskResult]:
+    """Tasks on SRC or OUT that exist in this process only (memory://) run here."""
     if engine == "ray":
         from .engines import ray
         return ray.run(tasks, workers, address) if tasks else iter(())
     from .engines import local
-    return local.run(tasks, min(workers, max(len(tasks), 1)))
+    return local.run(tasks, min(workers, max(len(tasks), 1)) if everywhere else 1)

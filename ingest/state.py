@@ -16,6 +16,15 @@ here, so a part renamed but not yet committed is never read.
 
 The lock is an `flock` on `OUT/_ingest/lock`: the kernel releases it when its holder
 dies, however it dies, so a lock left by a dead process is taken over at once.
+
+SQLite cannot live on an object store. For a remote OUT (`ingest.storage.Remote`)
+the database is worked on in a local folder, where the lock is too; a run starts
+from the copy published in `OUT/_ingest/state.sqlite` (none: a new dataset), and
+publishes its copy there when it starts, every PUBLISH_SECONDS while it commits, and
+when it ends. The published copy is the truth between runs, and what `ingest.read`
+reads anywhere: commits made after the last publication of a killed run are lost
+with it, their parts removed and their files read again by the next run, as for
+any uncommitted task. The lock is only this host's: one host runs a given OUT.
 """
 
 from __future__ import annotations
@@ -25,16 +34,19 @@ import json
 import os
 import socket
 import sqlite3
+import tempfile
 import time
 from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from .sink import Part
+from .storage import Remote
 
 STATE_DIR = "_ingest"
+PUBLISH_SECONDS = 30.0     # a remote OUT's published state lags its commits at most this
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS runs (
@@ -67,7 +79,7 @@ class Known:
     source: str
     version: int
     size: int
-    mtime_ns: int
+    mtime_ns: int | None
     sha256: str | None
     status: str
     run_id: str
@@ -75,10 +87,15 @@ class Known:
 
 
 class State:
-    def __init__(self, out: Path) -> None:
+    """The database of `out`, in `out/_ingest`, or in `folder` for a remote OUT."""
+
+    def __init__(self, out: Path | Remote, folder: Path | None = None) -> None:
         self.out = out
-        folder = out / STATE_DIR
+        if folder is None:
+            assert isinstance(out, Path), "a remote OUT's state is in a local folder"
+            folder = out / STATE_DIR
         folder.mkdir(parents=True, exist_ok=True)
+        self._published = 0.0
         self.db = sqlite3.connect(folder / "state.sqlite", isolation_level=None, timeout=60)
         self.db.execute("PRAGMA journal_mode=WAL")
         self.db.execute("PRAGMA synchronous=FULL")
@@ -206,24 +223,104 @@ class State:
         that no commit names. Returns the paths removed (relative to OUT)."""
         committed = set(self.parts())
         removed = []
+        if isinstance(self.out, Remote):
+            return self._clean_up_remote(self.out, committed)
         for folder, dirs, names in os.walk(self.out):
             dirs[:] = [d for d in dirs if d != STATE_DIR]
             for name in names:
                 path = Path(folder) / name
                 rel = path.relative_to(self.out).as_posix()
-                stray_tmp = name.startswith(".part-") and name.endswith(".tmp")
-                orphan = name.startswith("part-") and name.endswith(".parquet") and (
-                    rel not in committed)
-                if stray_tmp or orphan:
+                if _leftover(name, rel, committed):
                     path.unlink(missing_ok=True)
                     removed.append(rel)
         return removed
 
+    def _clean_up_remote(self, out: Remote, committed: set[str]) -> list[str]:
+        removed = []
+        prefix = out.root + "/"
+        for path in out.fs.find(out.root):
+            rel = path[len(prefix):] if path.startswith(prefix) else None
+            if rel is None or STATE_DIR in rel.split("/")[:-1]:
+                continue
+            if _leftover(rel.rsplit("/", 1)[-1], rel, committed):
+                try:
+                    out.fs.rm_file(path)
+                except FileNotFoundError:
+                    pass
+                removed.append(rel)
+        return removed
+
+    # a remote OUT's published copy
+
+    def publish(self, every: float = 0.0) -> None:
+        """Copy the database, consistent as of now, to a remote OUT's `_ingest/`; not
+        if the last copy is less than `every` seconds old. Nothing for a local OUT."""
+        if not isinstance(self.out, Remote) or (
+                every and time.monotonic() - self._published < every):
+            return
+        fs, final = self.out.fs, self.out.join(f"{STATE_DIR}/state.sqlite")
+        with tempfile.TemporaryDirectory(prefix="ingest-state-") as tmp:
+            local = os.path.join(tmp, "state.sqlite")
+            copy = sqlite3.connect(local)
+            try:
+                self.db.backup(copy)
+                copy.execute("PRAGMA journal_mode=DELETE")   # one file, readable as is
+            finally:
+                copy.close()
+            fs.makedirs(self.out.join(STATE_DIR), exist_ok=True)
+            fs.put_file(local, final + ".tmp")
+            fs.mv(final + ".tmp", final)
+        self._published = time.monotonic()
+
+
+def _leftover(name: str, rel: str, committed: set[str]) -> bool:
+    stray_tmp = name.startswith(".part-") and name.endswith(".tmp")
+    orphan = name.startswith("part-") and name.endswith(".parquet") and rel not in committed
+    return stray_tmp or orphan
+
+
+def fetch(out: Remote, folder: Path) -> bool:
+    """Replace the database in `folder` by the copy published in a remote OUT; with
+    none published (a new dataset, or one deleted), leave `folder` without one.
+    Whether there was one."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for suffix in ("", "-wal", "-shm", ".part"):
+        (folder / f"state.sqlite{suffix}").unlink(missing_ok=True)
+    published = out.join(f"{STATE_DIR}/state.sqlite")
+    try:
+        out.fs.get_file(published, str(folder / "state.sqlite.part"))
+    except FileNotFoundError:
+        return False
+    os.replace(folder / "state.sqlite.part", folder / "state.sqlite")
+    return True
+
 
 @contextmanager
-def locked(out: Path, wait: float = 0.0) -> Iterator[None]:
-    """Hold the exclusive lock on `out`, waiting up to `wait` seconds; raise Locked."""
-    folder = out / STATE_DIR
+def snapshot(out: Path | Remote) -> Iterator[State]:
+    """The state of `out` for reading: its database, or for a remote OUT a copy of the
+    one published there. FileNotFoundError when `out` holds no dataset."""
+    with ExitStack() as stack:
+        folder = None
+        if isinstance(out, Remote):
+            folder = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="ingest-")))
+            found = fetch(out, folder)
+        else:
+            found = (out / STATE_DIR / "state.sqlite").exists()
+        if not found:
+            raise FileNotFoundError(f"{out}: no ingest dataset here (no {STATE_DIR}/"
+                                    "state.sqlite)")
+        state = State(out, folder)
+        stack.callback(state.close)
+        yield state
+
+
+@contextmanager
+def locked(out: Path | Remote, wait: float = 0.0, folder: Path | None = None) -> Iterator[None]:
+    """Hold the exclusive lock on `out` (in `out/_ingest`, or in `folder` for a remote
+    OUT), waiting up to `wait` seconds; raise Locked."""
+    if folder is None:
+        assert isinstance(out, Path), "a remote OUT is locked in a local folder"
+        folder = out / STATE_DIR
     folder.mkdir(parents=True, exist_ok=True)
     fd = os.open(folder / "lock", os.O_RDWR | os.O_CREAT, 0o644)
     try:

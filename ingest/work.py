@@ -4,6 +4,7 @@ For each file: open it, hash it, skip it if its content is what the state databa
 already holds, read its raw records, repair every string, build the records and
 write them into the task's part files. Returns what was done, file by file, for the
 driver to commit. Nothing here touches the state database: workers only write parts.
+Files on an fsspec file system (a `Remote` SRC) are opened through it.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from .readers.stream import BLOCK, WHOLE, Source
 from .records import quarantined_row, record_id, repaired_row, valid_text
 from .repair import repair
 from .sink import Part, PartWriter
+from .storage import Remote
 
 
 @dataclass(frozen=True)
@@ -30,19 +32,22 @@ class FileJob:
     source: str                  # path relative to SRC, as shown in records
     path: str                    # where to open it
     previous_sha256: str | None  # content committed before, if any
+    size: int = 0                # as discovered: a remote file's size and mtime
+    mtime_ns: int | None = None  # (a local file's come from fstat when opened)
 
 
 @dataclass(frozen=True)
 class Task:
     index: int
     files: tuple[FileJob, ...]
-    out: str
+    out: str | Remote            # a local folder's path, or a remote folder
     directory: str               # partition folder under OUT, e.g. "ingested_date=2026-11-23"
     run_id: str
     ingested_at: datetime
     options: ReadOptions
     part_bytes: int
     dry_run: bool = False
+    src: Remote | None = None    # the file system of FileJob.path; None: local
 
 
 @dataclass
@@ -50,7 +55,7 @@ class FileResult:
     source: str
     status: str                  # clean, repaired, partial, quarantined, unreadable, vanished, unchanged
     size: int = 0
-    mtime_ns: int = 0
+    mtime_ns: int | None = 0
     sha256: str | None = None
     encoding: str | None = None
     records: int = 0
@@ -72,8 +77,9 @@ MAX_ERRORS = 5
 
 
 def run_task(task: Task) -> TaskResult:
+    out = Path(task.out) if isinstance(task.out, str) else task.out
     writer = None if task.dry_run else PartWriter(
-        Path(task.out), task.directory, f"part-{task.run_id}-{task.index:05d}", task.part_bytes)
+        out, task.directory, f"part-{task.run_id}-{task.index:05d}", task.part_bytes)
     results = []
     try:
         for job in task.files:
@@ -88,17 +94,17 @@ def run_task(task: Task) -> TaskResult:
 
 def _one_file(job: FileJob, task: Task, writer: PartWriter | None) -> FileResult:
     try:
-        with open(job.path, "rb") as raw:
-            stat = os.fstat(raw.fileno())
-            result = FileResult(job.source, "clean", stat.st_size, stat.st_mtime_ns)
-            if stat.st_size <= WHOLE:
+        with _open(job, task.src) as raw:
+            size, mtime_ns = _stat(raw, job, task.src)
+            result = FileResult(job.source, "clean", size, mtime_ns)
+            if size <= WHOLE:
                 data = raw.read()
                 result.sha256 = hashlib.sha256(data).hexdigest()
                 source = Source(job.source, BytesIO(data), len(data), task.options.max_expansion)
             else:
                 result.sha256 = _hash_file(raw)
                 raw.seek(0)
-                source = Source(job.source, raw, stat.st_size, task.options.max_expansion)
+                source = Source(job.source, raw, size, task.options.max_expansion)
             if result.sha256 == job.previous_sha256:
                 result.status = "unchanged"
                 return result
@@ -111,6 +117,19 @@ def _one_file(job: FileJob, task: Task, writer: PartWriter | None) -> FileResult
         return _failed(job, "quarantined", f"internal error, please report: "
                        f"{type(exc).__name__}: {exc}", task, writer, result)
     return result
+
+
+def _open(job: FileJob, src: Remote | None) -> BinaryIO:
+    return open(job.path, "rb") if src is None else src.fs.open(job.path, "rb")
+
+
+def _stat(raw: BinaryIO, job: FileJob, src: Remote | None) -> tuple[int, int | None]:
+    """Size and mtime: of the open file, or as listed (before reading, so a file
+    changed meanwhile is seen as changed by the next run, never the reverse)."""
+    if src is not None:
+        return job.size, job.mtime_ns
+    stat = os.fstat(raw.fileno())
+    return stat.st_size, stat.st_mtime_ns
 
 
 def _failed(job: FileJob, status: str, error: str, task: Task, writer: PartWriter | None,
