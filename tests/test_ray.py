@@ -1,6 +1,6 @@
 """The Ray engine, on a real local Ray instance with 2 CPUs: the same records as the
-local engine, nothing added by a rerun with either engine, and a killed Ray driver
-recovered by the next run."""
+local engine, nothing added by a rerun with either engine, a killed Ray driver
+recovered by the next run, and Ray workers reading and writing through fsspec."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 from test_scheduled import _snapshot, cli, make_corpus, records
+from test_storage import remote_local  # noqa: F401  (a fixture)
 
 import ingest
 
@@ -59,3 +60,14 @@ def test_killed_ray_driver_recovered(tmp_path: Path) -> None:
     rerun = ingest.run(src, out, workers=1, quiet=True)
     assert rerun.processed == 40 - committed
     assert records(out) == expected
+
+
+@pytest.mark.usefixtures("remote_local")
+def test_remote_locations(tmp_path: Path, ray_instance: None) -> None:
+    src = tmp_path / "src"
+    make_corpus(src, 12)
+    local = ingest.run(src, tmp_path / "local", workers=2, quiet=True)
+    remote = ingest.run(f"remote:{src}", f"remote:{tmp_path}/out", engine="ray",
+                        task_bytes=10_000, state_dir=tmp_path / "state", quiet=True)
+    assert remote.counts() == local.counts()
+    assert records(f"remote:{tmp_path}/out") == records(tmp_path / "local")

@@ -11,8 +11,9 @@ import pytest
 from test_scheduled import make_corpus, records
 
 import ingest
-from ingest import work
+from ingest import dataset, pipeline, work
 from ingest.cli import main
+from ingest.storage import Remote
 
 fsspec = pytest.importorskip("fsspec")
 
@@ -88,6 +89,38 @@ def test_changes_deletions_and_leftovers(tmp_path: Path, memory, capsys) -> None
     assert records(out) == view
     assert main(["status", out]) == 0
     assert "files by status (current versions): clean 2, repaired 1" in capsys.readouterr().out
+
+
+@pytest.fixture()
+def remote_local(monkeypatch) -> None:
+    """"remote:/path" is the local file system taken as a remote one: shared by worker
+    processes, so tasks leave the driver and go through fsspec there."""
+    local = fsspec.filesystem("file")
+
+    def locate(where: object) -> Path | Remote:
+        where = str(where)
+        if where.startswith("remote:"):
+            return Remote(where, local, where.removeprefix("remote:"))
+        return Path(where)
+    monkeypatch.setattr(pipeline, "locate", locate)
+    monkeypatch.setattr(dataset, "locate", locate)
+
+
+def test_remote_in_worker_processes(tmp_path: Path, remote_local: None) -> None:
+    src = tmp_path / "src"
+    make_corpus(src, 16)
+    plain = ingest.run(src, tmp_path / "plain", workers=2, task_bytes=10_000, quiet=True)
+    remote = ingest.run(f"remote:{src}", f"remote:{tmp_path}/out", workers=2,
+                        task_bytes=10_000, state_dir=tmp_path / "state", quiet=True)
+    assert remote.counts() == plain.counts()
+    assert records(f"remote:{tmp_path}/out") == records(tmp_path / "plain")
+    out = tmp_path / "out"
+    assert len(list(out.rglob("part-*.parquet"))) > 1               # from several tasks
+    assert not list(out.rglob("*.tmp")) and not (out / "_ingest" / "lock").exists()
+    assert (tmp_path / "state" / "lock").exists()
+    again = ingest.run(f"remote:{src}", f"remote:{out}", workers=2,
+                       state_dir=tmp_path / "state", quiet=True)
+    assert (again.processed, again.unchanged) == (0, 16)           # mtimes as listed
 
 
 @pytest.mark.parametrize("args, message", [

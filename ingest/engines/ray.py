@@ -2,9 +2,10 @@
 
 Without an address, a local instance is started, sized to the machine (or to
 `workers`), and shut down at the end; with one (`ray://host:10001`, `auto`), the run
-joins that cluster. Workers write their part files to OUT themselves, so OUT (and
-SRC) must be a path every node sees, such as a shared file system mounted at the
-same place. The driver alone commits, as with the local engine. Ray is an optional
+joins that cluster. Workers read SRC and write their part files to OUT themselves,
+so both must be where every node reaches them: an fsspec URL (s3://…; tasks carry
+the file system) or a shared file system mounted at the same place (the pipeline
+refuses memory://). The driver alone commits, as with the local engine. Ray is an optional
 extra (`pip install 'ingest[ray]'`); nothing else in ingest imports it.
 """
 
