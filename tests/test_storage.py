@@ -18,6 +18,12 @@ from ingest.storage import Remote
 fsspec = pytest.importorskip("fsspec")
 
 
+@pytest.fixture(autouse=True)
+def cache(tmp_path: Path, monkeypatch) -> None:
+    """Default state folders (`ingest status` of a URL looks there) under tmp_path."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+
+
 @pytest.fixture()
 def memory() -> tuple[object, str]:
     """The memory file system and a folder of its own, removed afterwards."""
