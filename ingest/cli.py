@@ -52,6 +52,7 @@ def main(argv: list[str] | None = None) -> int:
         return _fix(parser, args) if args.command == "fix" else _explain(args)
     from .dataset import compact
     from .pipeline import OutputLocked, UsageError
+    from .state import Locked
     from .storage import LocationError
     try:
         if args.command in ("run", "retry"):
@@ -63,8 +64,13 @@ def main(argv: list[str] | None = None) -> int:
                                     state_dir=args.state_dir)
             print(f"{args.out}: {before} part files → {after}")
             return 0
-    except (UsageError, OutputLocked, LocationError) as exc:
+    except Locked as exc:   # compact: the lock is held by a run
         print(f"ingest: {exc}", file=sys.stderr)
+        return OutputLocked.exit_code
+    except (UsageError, OutputLocked, LocationError) as exc:
+        # With --log-format json the refusal is already an event: keep the log JSON.
+        if not (isinstance(exc, OutputLocked) and getattr(args, "log_format", "") == "json"):
+            print(f"ingest: {exc}", file=sys.stderr)
         return exc.exit_code
     raise AssertionError(args.command)
 

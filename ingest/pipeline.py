@@ -114,7 +114,8 @@ def run(src: str | os.PathLike[str], out: str | os.PathLike[str] = "data/clean",
     report.seconds = time.monotonic() - started
     report.finish()
     shown.close()
-    shown.event("run_finished", run_id=run_id, exit_code=report.exit_code, **report.counts())
+    shown.event("run_finished", run_id=run_id, exit_code=report.exit_code, **report.counts(),
+                **({"error": report.error} if report.error else {}))
     return report
 
 

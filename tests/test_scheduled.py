@@ -127,6 +127,25 @@ def test_overlapping_runs(tmp_path: Path) -> None:
     assert len(ingest.read(out, all_versions=True)) == 300
 
 
+def test_compact_and_json_log_while_locked(tmp_path: Path) -> None:
+    """A held lock refuses `compact` with the documented code (not a traceback), and a
+    refused run with --log-format json writes only JSON lines."""
+    from ingest.state import locked
+    src, out = tmp_path / "src", tmp_path / "out"
+    src.mkdir()
+    (src / "a.txt").write_text(BROKEN, encoding="utf-8")
+    assert ingest.run(src, out, quiet=True).exit_code == 0
+    with locked(out):
+        compacting = cli("compact", str(out))
+        assert compacting.wait(timeout=120) == 75
+        assert "being written by another run" in compacting.stderr.read().decode()
+        refused = cli("run", str(src), "--out", str(out), "--log-format", "json")
+        assert refused.wait(timeout=120) == 75
+        lines = (refused.stdout.read() + refused.stderr.read()).decode().splitlines()
+    assert lines and all(json.loads(line)["event"] for line in lines)
+    assert any(json.loads(line)["event"] == "run_refused" for line in lines)
+
+
 def _snapshot(out: Path) -> tuple[int, int, int]:
     """(files committed, stray temporary parts, parts on disk) after a kill."""
     tmp = len(list(out.rglob(".part-*.tmp"))) if out.exists() else 0
