@@ -1,6 +1,6 @@
 """Generate ingest/tables/chars.json from wordfreq's word lists.
 
-Run `python scripts/build_tables.py` (needs `pip install wordfreq`). Never edit the
+Run `python scripts/build_tables.py` (needs `pip install wordfreq pythainlp`). Never edit the
 output by hand: change this script and regenerate.
 
 What it computes:
@@ -41,10 +41,29 @@ WORDS_PER_LANGUAGE = 60_000
 MIN_FREQUENCY = 1e-6
 
 
+#: Languages wordfreq lacks, from another real resource: Thai (legacy TIS-620 text is
+#: one of the reverse chains) from the word counts of the Thai National Corpus that
+#: PyThaiNLP ships (`pip install pythainlp`, read as data; no Thai code is run).
+EXTRA_LANGUAGES = ("th",)
+
+
+def thai_counts() -> dict[str, float]:
+    from importlib import resources
+    text = resources.files("pythainlp").joinpath("corpus/tnc_freq.txt").read_text("utf-8")
+    counts: dict[str, float] = {}
+    for line in text.splitlines():
+        word, _, count = line.partition("\t")
+        # Thai words only: the corpus also counts Latin words, uncased, and digits.
+        if word and count.strip().isdigit() and all("\u0e01" <= c <= "\u0e5b" for c in word):
+            counts[word] = counts.get(word, 0.0) + float(count)
+    total = sum(counts.values())
+    return {w: n / total for w, n in counts.items()}
+
+
 def top_words(lang: str) -> list[tuple[str, float]]:
     # get_frequency_dict reads the list as stored: no tokenizer (and so no MeCab for
     # Japanese and Korean) is needed.
-    words = wordfreq.get_frequency_dict(lang, wordlist="best")
+    words = thai_counts() if lang == "th" else wordfreq.get_frequency_dict(lang, wordlist="best")
     return sorted(words.items(), key=lambda item: -item[1])[:WORDS_PER_LANGUAGE]
 
 
@@ -152,7 +171,7 @@ def forward_leads() -> list[list[int]]:
 
 
 def main() -> int:
-    languages = sorted(wordfreq.available_languages(wordlist="best"))
+    languages = sorted(set(wordfreq.available_languages(wordlist="best")) | set(EXTRA_LANGUAGES))
     tables: dict[str, dict[str, int]] = {}
     pair_tables: dict[str, dict[str, int]] = {}
     wide_pairs: dict[str, dict[str, int]] = {}
@@ -170,7 +189,8 @@ def main() -> int:
         print(f"{lang}: {len(tables[lang])} characters, {len(pair_tables.get(lang, ()))} pairs",
               file=sys.stderr)
     meta = {
-        "source": "wordfreq 'best' word lists; Python codec tables",
+        "source": "wordfreq 'best' word lists; Thai: PyThaiNLP's Thai National Corpus "
+                  "word counts; Python codec tables",
         "words_per_language": WORDS_PER_LANGUAGE,
         "min_frequency": MIN_FREQUENCY,
         "unit": "languages: cost = -ln(frequency) in tenths of a nat; legacy: code page count",
