@@ -251,7 +251,40 @@ def _word_head(right: str) -> str:
 @lru_cache(maxsize=65536)
 def _local_cost(left: str, text: str, right: str) -> float:
     """What `text` adds to the cost of the word it completes."""
-    return plausible.cost(left + text + right) - plausible.cost(left) - plausible.cost(right)
+    return (plausible.cost(left + text + right) - plausible.cost(left) - plausible.cost(right)
+            + _word_term(left, text, right))
+
+
+#: Extra cost of a filling whose word is none of the commonest words of any
+#: language: "Chể" where "Chữ" (script) was lost. Modest: names and rare words are
+#: real text too.
+UNKNOWN_WORD = 4.0
+
+
+def _word_term(left: str, text: str, right: str) -> float:
+    """Known-word evidence for a filling made of letters: a known word costs what
+    its rank says rather than its letters, an unknown one UNKNOWN_WORD more.
+    Only alphabetic words of two letters or more; the word ends where a non-letter
+    (or a gap not yet filled) does."""
+    if not text or not all(plausible.is_word_char(c) for c in text):
+        return 0.0
+    i = len(left)
+    while i and plausible.is_word_char(left[i - 1]):
+        i -= 1
+    j = 0
+    while j < len(right) and plausible.is_word_char(right[j]):
+        j += 1
+    word = left[i:] + text + right[:j]
+    if len(word) < 2 or len(word) > plausible.MAX_WORD or _has_wide(word):
+        return 0.0
+    known = plausible.known_word_cost(word)
+    if known is None:
+        return UNKNOWN_WORD
+    return min(0.0, known - plausible.word_cost(word))
+
+
+def _has_wide(word: str) -> bool:
+    return any(unicodedata.east_asian_width(c) in "WF" for c in word)
 
 
 def _marks_cost(text: str, left: str, right: str, evidence: Counter) -> float:

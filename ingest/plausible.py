@@ -17,6 +17,7 @@ the generated table `tables/chars.json` (see `scripts/build_tables.py`):
 from __future__ import annotations
 
 import json
+import math
 import unicodedata
 from functools import lru_cache
 from importlib import resources
@@ -182,6 +183,41 @@ def _word_cost(word: str) -> float:
         if total < best:
             best = total
     return best
+
+
+@lru_cache(maxsize=1)
+def _known_words() -> dict[str, float]:
+    """The commonest words of the alphabetic languages (`tables/words.json.gz`),
+    each with the cost its rank gives under Zipf's law, the cheapest over the
+    languages that list it. Loaded on first use: only lost-byte repair asks."""
+    import gzip
+    raw = json.loads(gzip.decompress(
+        resources.files("ingest").joinpath("tables/words.json.gz").read_bytes()))
+    known: dict[str, float] = {}
+    for words in raw.values():
+        for rank, word in enumerate(words.split(" "), 1):
+            cost = round(math.log(rank) + ZIPF_BASE, 1)
+            if cost < known.get(word, math.inf):
+                known[word] = cost
+    return known
+
+
+#: -ln of Zipf's normalizing sum for lists of 10,000 words: the commonest word of a
+#: language costs this much.
+ZIPF_BASE = 2.3
+
+
+def known_word_cost(word: str) -> float | None:
+    """The cost of `word` as one of the commonest words of some language (a capital
+    first letter costs CAPITAL more), or None if no list holds it, or if it is
+    written in capitals or mixed case."""
+    low = word.lower()
+    if word != low and word != low[:1].upper() + low[1:]:
+        return None   # all capitals or mixed case: not how the lists write a word
+    cost = _known_words().get(low)
+    if cost is None:
+        return None
+    return cost + (CAPITAL if low != word else 0.0)
 
 
 @lru_cache(maxsize=65536)

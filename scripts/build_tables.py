@@ -13,6 +13,9 @@ What it computes:
   "Ïðèâåò" (each letter common somewhere, never together) is dear everywhere.
 - `pairs`: for alphabetic languages, -ln P(next letter | letter) inside words, so
   that "Molière" reads as French and "Ãfrica" as nothing at all.
+- `words.json.gz`: for alphabetic languages, the KNOWN_WORDS commonest words
+  (letters only), commonest first, as one space-separated string: `ingest.lossy`
+  prefers a filling that makes a known word, the more so the commoner it is.
 - `legacy`: for punctuation and symbols, which wordfreq's tokenizer drops, the
   number of widely used legacy code pages that can encode the character. A
   character that every Windows code page carries (’ – … €) was needed by many
@@ -21,9 +24,11 @@ What it computes:
 
 from __future__ import annotations
 
+import gzip
 import json
 import math
 import sys
+import unicodedata
 from collections import defaultdict
 from pathlib import Path
 
@@ -31,6 +36,12 @@ import wordfreq
 
 OUT = Path(__file__).resolve().parent.parent / "ingest" / "tables" / "chars.json"
 WIDE_OUT = OUT.with_name("wide_pairs.json")
+WORDS_OUT = OUT.with_name("words.json.gz")
+
+#: Words per alphabetic language in `words.json`, for filling lost letters: the
+#: commonest words, whose spelling the letter-pair model alone cannot pin down when
+#: a quarter of their letters are gone (Cyrillic read as Big5).
+KNOWN_WORDS = 10_000
 
 #: Words per language read from the list; the tail adds rare characters with
 #: unreliable estimates and makes the table larger for nothing.
@@ -175,6 +186,7 @@ def main() -> int:
     tables: dict[str, dict[str, int]] = {}
     pair_tables: dict[str, dict[str, int]] = {}
     wide_pairs: dict[str, dict[str, int]] = {}
+    words: dict[str, str] = {}
     for lang in languages:
         freqs = language_char_frequencies(lang)
         tables[lang] = {
@@ -186,6 +198,10 @@ def main() -> int:
             pair_tables[lang] = language_pair_costs(lang)
         else:
             wide_pairs[lang] = language_pair_costs(lang, edges=False, floor=WIDE_MIN_PAIR)
+        if lang in pair_tables and lang not in EXTRA_LANGUAGES:
+            words[lang] = " ".join(
+                w for w, _ in top_words(lang)[:KNOWN_WORDS]
+                if len(w) > 1 and all(c.isalpha() or unicodedata.category(c)[0] == "M" for c in w))
         print(f"{lang}: {len(tables[lang])} characters, {len(pair_tables.get(lang, ()))} pairs",
               file=sys.stderr)
     meta = {
@@ -213,7 +229,10 @@ def main() -> int:
     )
     WIDE_OUT.write_text(json.dumps(wide_pairs, ensure_ascii=False, separators=(",", ":")),
                         encoding="utf-8")
-    print(f"wrote {OUT} and {WIDE_OUT}", file=sys.stderr)
+    # mtime=0: the same lists give the same bytes.
+    WORDS_OUT.write_bytes(gzip.compress(
+        json.dumps(words, ensure_ascii=False, separators=(",", ":")).encode("utf-8"), mtime=0))
+    print(f"wrote {OUT}, {WIDE_OUT} and {WORDS_OUT}", file=sys.stderr)
     return 0
 
 

@@ -87,3 +87,34 @@ def test_span_inside_clean_text(seed_clean: str) -> None:
     clean_part = "\n".join(lines[:3]) + "\n"
     assert result.text.startswith(clean_part)
     assert all(s.start >= len(clean_part) for s in result.steps)
+
+
+def test_whole_lost_characters_filled_only_under_an_established_family() -> None:
+    # Big5 loses both bytes of "à" (C3 A0) and all three of "–"; the "é"s it reads
+    # as "矇" tell the document's decoder, so the gaps are filled from context.
+    line = "la légende de Molière, née à Paris (1622–1673), était célèbre"
+    broken = corrupt(line, ["utf-8", "big5"], errors="replace")
+    assert "\ufffd\ufffd " in broken
+    result = ingest.repair(broken)
+    assert result.text == line and result.lossy
+    assert ingest.apply_steps(broken, result.steps) == result.text
+    # Alone, a run of U+FFFD says nothing of its decoder: left as it is, reported.
+    alone = corrupt("née à Paris", ["utf-8", "big5"], errors="replace").replace("\u77c7", "e")
+    assert ingest.fix_text(alone) == alone
+
+
+def test_legacy_thai_read_as_latin1() -> None:
+    line = "ภาษาไทยเป็นภาษาราชการของประเทศไทย"
+    for codec in ("latin-1", "cp1252"):
+        broken = line.encode("tis_620").decode(codec)
+        assert ingest.fix_text(broken) == line
+    assert ingest.fix_text(line) == line
+
+
+def test_known_words_by_case() -> None:
+    from ingest import plausible
+    assert plausible.known_word_cost("человек") is not None
+    assert plausible.known_word_cost("Человек") == plausible.known_word_cost("человек") + \
+        plausible.CAPITAL
+    assert plausible.known_word_cost("ЧЕЛОВЕК") is None   # capitals: not how lists write it
+    assert plausible.known_word_cost("xqzjv") is None
