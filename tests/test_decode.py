@@ -105,6 +105,43 @@ def test_reencoded_sample_decodes_to_the_same_text(case: dict) -> None:
     assert not decoded.bom and 0 < decoded.confidence < 1
 
 
+@pytest.mark.parametrize("case", _params(CASES["reported"], "text"))
+def test_reported_bytes_decode_to_their_text(case: dict) -> None:
+    decoded = ingest.decode_bytes(bytes.fromhex(case["hex"]))
+    assert (decoded.text, decoded.encoding) == (case["text"], case["encoding"])
+    assert 0.5 < decoded.confidence < 1
+
+
+@pytest.mark.parametrize(("superset", "subset"), [
+    ("cp1252", "latin-1"), ("gb18030", "gbk"), ("gbk", "gb2312"), ("cp949", "euc_kr"),
+    ("euc_jis_2004", "euc_jp"), ("cp932", "shift_jis")])
+def test_of_two_pages_that_read_alike_the_superset_is_named(superset: str, subset: str) -> None:
+    # COMMON_PAGES lists the superset first, so it names a reading both give; checked
+    # on the bytes they both decode, and they differ on at most a handful.
+    order = [codecs.lookup(name).name for name in decode_module.COMMON_PAGES]
+    assert order.index(codecs.lookup(superset).name) < order.index(codecs.lookup(subset).name)
+    differ = 0
+    for lead in range(0x80, 0x100):
+        for data in [bytes([lead])] + [bytes([lead, trail]) for trail in range(0x40, 0x100)]:
+            try:
+                narrow = data.decode(subset)
+            except UnicodeDecodeError:
+                continue
+            if len(narrow) != 1:  # two characters of a single-byte page
+                continue
+            try:
+                differ += data.decode(superset) != narrow
+            except UnicodeDecodeError:
+                differ += 1
+    assert differ <= 32  # 80-9F: Windows-1252's letters and quotes, Latin-1's C1 controls
+
+
+def test_no_candidate_reads_as_text_is_binary() -> None:
+    # Latin-1 decodes any bytes; random high bytes must still be refused.
+    with pytest.raises(ingest.BinaryInputError, match="no code page reads it as plausible"):
+        ingest.decode_bytes(bytes(b | 0x80 for b in _RANDOM))
+
+
 @pytest.mark.skipif(CJK is None, reason=NO_CJK)
 @pytest.mark.parametrize("case", _params(CASES["cjkencodings"], "codec"))
 def test_cpython_cjk_pair_decodes_to_its_utf8_twin(case: dict) -> None:
