@@ -243,6 +243,17 @@ def test_bytes_the_sample_did_not_see_become_replacement_characters() -> None:
     assert decoded.confidence < 0.5
 
 
+def test_a_page_must_fit_the_whole_sample_not_only_the_lines_it_is_judged_on() -> None:
+    # The first lines read alike in Windows-1252 and Latin-1; 0x81, undefined in
+    # Windows-1252, comes later in the sample, past the lines that are costed.
+    text = sample_text("sample-spanish.txt") * 2
+    assert len(text.encode("latin-1")) > 2 * decode_module.EVIDENCE
+    data = text.encode("latin-1") + b"\x81\n"
+    assert len(data) < decode_module.SAMPLE
+    decoded = ingest.decode_bytes(data)
+    assert (decoded.text, decoded.encoding) == (text + "\x81\n", "iso8859-1")
+
+
 @pytest.mark.parametrize("where", [0.1, 0.9])
 def test_utf8_with_one_windows_1252_byte_stays_utf8(where: float) -> None:
     text = sample_text("sample-french.txt") * 30
