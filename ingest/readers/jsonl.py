@@ -24,7 +24,7 @@ MAX_LINE = 256 * 1024 * 1024   # characters; a longer line is quarantined unread
 def read(source: Source, options: ReadOptions) -> Iterator[Raw]:
     from . import Raw
 
-    for number, line in lines(source.chunks(), MAX_LINE):
+    for number, line in lines(source.chunks(), MAX_LINE, source.first_line):
         if line is None:
             yield Raw(None, error=f"line {number}: longer than {MAX_LINE} characters")
         elif line.strip():

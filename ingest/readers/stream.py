@@ -4,6 +4,11 @@ Small files (up to WHOLE bytes after decompression) are decoded whole by
 `ingest.decode_bytes`. Larger ones are decoded incrementally under the encoding that
 `decode_bytes` finds for their first SAMPLE bytes, so a file of several gigabytes
 never sits in memory: at most a block of bytes and its text do.
+
+A large uncompressed file may be read in ranges (`Span`, planned by
+`ingest.readers.ranges`): each range is decoded with the encoding decided once for
+the whole file, in blocks that end where the whole file's blocks end, so that its
+text is exactly that part of the whole file's text.
 """
 
 from __future__ import annotations
@@ -14,9 +19,10 @@ import gzip
 import lzma
 import zlib
 from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import BinaryIO
 
-from ..decode import decode_bytes
+from ..decode import Decoded, decode_bytes
 
 COMPRESSIONS = {
     ".gz": lambda raw: gzip.GzipFile(fileobj=raw, mode="rb"),
@@ -40,14 +46,33 @@ class StreamError(Exception):
         return str(self.args[0])
 
 
-class Source:
-    """A source file's bytes, opened for reading; `name` is its path relative to SRC."""
+@dataclass(frozen=True)
+class Span:
+    """A range of an uncompressed file's bytes, cut after a line break, and what is
+    known of the whole file that its records need: encoding, the byte-order mark's
+    length, the number of its first line and the index of its first record."""
+    start: int
+    end: int
+    line: int          # number of its first line in the file, from 1
+    record: int        # index of its first record in the file
+    last: bool         # the file's last range
+    encoding: str
+    confidence: float
+    skip: int = 0      # byte-order mark at the start of the file (not text)
 
-    def __init__(self, name: str, raw: BinaryIO, size: int, max_expansion: int) -> None:
+
+class Source:
+    """A source file's bytes, opened for reading; `name` is its path relative to SRC.
+    With a `span`, only that range of the file is read."""
+
+    def __init__(self, name: str, raw: BinaryIO, size: int, max_expansion: int,
+                 span: Span | None = None) -> None:
         self.name = name
         self.size = size
-        self.encoding: str | None = None
-        self.encoding_confidence: float | None = None
+        self.span = span
+        self.first_line = span.line if span else 1
+        self.encoding: str | None = span.encoding if span else None
+        self.encoding_confidence: float | None = span.confidence if span else None
         self._read = 0
         self._cap: int | None = None
         self.binary: BinaryIO = raw
@@ -84,6 +109,9 @@ class Source:
         Raises BinaryInputError (not text) before the first piece, StreamError at any
         point; `encoding` and `encoding_confidence` are set before the first piece.
         """
+        if self.span is not None:
+            yield from self._span_chunks(self.span)
+            return
         broken: StreamError | None = None
         try:
             head = self._read_up_to(WHOLE)
@@ -97,15 +125,28 @@ class Source:
             if broken:
                 raise broken
             return
-        cut = head.rfind(b"\n", 0, SAMPLE)
-        decoded = decode_bytes(head[: cut + 1 if cut > 0 else SAMPLE])
+        decoded, skip = head_encoding(head)
         self.encoding, self.encoding_confidence = decoded.encoding, decoded.confidence
-        skip = _BOM_LENGTH.get(decoded.encoding, 0) if decoded.bom else 0
         decoder = codecs.getincrementaldecoder(decoded.encoding)(errors="replace")
         for start in range(skip, len(head), BLOCK):
             yield decoder.decode(head[start:start + BLOCK])
         del head
         while block := self.read_bytes(BLOCK):
+            yield decoder.decode(block)
+        yield decoder.decode(b"", final=True)
+
+    def _span_chunks(self, span: Span) -> Iterator[str]:
+        """The text of a range, decoded in pieces that end where a streamed read of
+        the whole file ends its pieces (a line's length is judged at those ends)."""
+        at = span.skip if span.start == 0 else span.start
+        self.binary.seek(at)
+        decoder = codecs.getincrementaldecoder(span.encoding)(errors="replace")
+        while at < span.end:
+            end = min(span.end, _piece_end(at, span.skip))
+            block = self.binary.read(end - at)
+            if not block:
+                break
+            at += len(block)
             yield decoder.decode(block)
         yield decoder.decode(b"", final=True)
 
@@ -124,10 +165,28 @@ class Source:
         return b"".join(parts)
 
 
-def lines(chunks: Iterator[str], max_chars: int) -> Iterator[tuple[int, str | None]]:
-    """(line number from 1, line with its "\\n") over decoded chunks; a line longer than
-    `max_chars` comes as None (it is not kept in memory) so the caller can quarantine it."""
-    number, buffer, overlong = 1, "", False
+def head_encoding(head: bytes) -> tuple[Decoded, int]:
+    """The encoding of a file too large to decode whole, judged on its first SAMPLE
+    bytes (cut at a line break), and the length of its byte-order mark."""
+    cut = head.rfind(b"\n", 0, SAMPLE)
+    decoded = decode_bytes(head[: cut + 1 if cut > 0 else SAMPLE])
+    return decoded, _BOM_LENGTH.get(decoded.encoding, 0) if decoded.bom else 0
+
+
+def _piece_end(at: int, skip: int) -> int:
+    """Where the streamed read of a whole file ends the piece holding byte `at`: the
+    first WHOLE bytes go in BLOCKs from the mark's end, the rest in BLOCKs."""
+    if at < WHOLE:
+        return min(WHOLE, skip + ((at - skip) // BLOCK + 1) * BLOCK)
+    return WHOLE + ((at - WHOLE) // BLOCK + 1) * BLOCK
+
+
+def lines(chunks: Iterator[str], max_chars: int,
+          first: int = 1) -> Iterator[tuple[int, str | None]]:
+    """(line number from `first`, line with its "\\n") over decoded chunks; a line longer
+    than `max_chars` comes as None (it is not kept in memory) so the caller can
+    quarantine it."""
+    number, buffer, overlong = first, "", False
     for chunk in chunks:
         buffer += chunk
         start = 0
