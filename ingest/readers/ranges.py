@@ -47,6 +47,10 @@ SEPARABLE = frozenset(codecs.lookup(name).name for name in (
     "gbk", "gb2312", "big5", "cp950", "big5hkscs", "cp932", "shift_jis", "cp949",
     "euc_kr", "johab",
 ))
+_DOUBLE_BYTE = frozenset(codecs.lookup(name).name for name in (
+    "gbk", "gb2312", "big5", "cp950", "big5hkscs", "cp932", "shift_jis", "cp949",
+    "euc_kr", "johab",
+))
 _ASCII_SPACE = b"\t\x0b\x0c\r\x1c\x1d\x1e\x1f "   # str.strip() strips these; \n aside
 _LONG_LINE = 2 * BLOCK    # a line this long without a sure character: not split
 
@@ -217,12 +221,14 @@ def _loose(encoding: str) -> bytes:
     """The bytes that are not solid in `encoding`, \n aside. A solid byte is an
     ASCII byte that is not whitespace and is part of no character that is: in Big5
     U+3000 (ideographic space) is A1 40, so "@" is not solid there. Found by decoding
-    every one- and two-byte sequence (the separable codecs' characters are at most
-    two bytes long, but UTF-8's, whose longer ones are all above 0x7F)."""
+    every one-byte sequence, and every two-byte one in a double-byte code (the other
+    separable codes are single-byte, or UTF-8, whose longer characters are all above
+    0x7F)."""
     spaced = set(_ASCII_SPACE) | {10} | set(range(0x80, 0x100))
     if encoding != "utf-8":
+        seconds = range(256) if encoding in _DOUBLE_BYTE else ()
         for first in range(256):
-            for pair in [bytes([first])] + [bytes([first, b]) for b in range(256)]:
+            for pair in [bytes([first])] + [bytes([first, b]) for b in seconds]:
                 try:
                     decoded = pair.decode(encoding)
                 except UnicodeDecodeError:
