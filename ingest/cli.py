@@ -113,6 +113,9 @@ def _run_parser(sub: argparse._SubParsersAction, name: str = "run",
                      help="target part file size in MB (default 128)")
     cmd.add_argument("--task-size", type=_megabytes, default=32 * 2**20, metavar="MB",
                      help="input per task, the unit of work and of commit (default 32)")
+    cmd.add_argument("--split-size", type=_megabytes, default=64 * 2**20, metavar="MB",
+                     help="JSON lines and text files larger than this are read in ranges of "
+                     "about this size, in parallel (default 64; 0: never)")
     cmd.add_argument("--report", type=Path, metavar="FILE.json", help="write the report as JSON")
     cmd.add_argument("--dry-run", action="store_true",
                      help="read, detect and report; write no dataset")
@@ -135,7 +138,8 @@ def _run(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
     report = run(src, args.out, workers=args.workers, include=args.include,
                  exclude=args.exclude, hidden=args.hidden, text_field=args.text_field,
                  dry_run=args.dry_run, retry=args.retry, max_expansion=args.max_expansion,
-                 part_bytes=args.part_size, task_bytes=args.task_size, wait=args.wait, progress=progress,
+                 part_bytes=args.part_size, task_bytes=args.task_size,
+                 split_bytes=args.split_size, wait=args.wait, progress=progress,
                  quiet=args.quiet, engine=args.engine, address=args.address,
                  state_dir=args.state_dir)
     if args.report:

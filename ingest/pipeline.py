@@ -1,9 +1,10 @@
 """The whole flow of `ingest run`, on one screen:
 
 lock OUT → clean up after a killed run → discover files under SRC → skip those
-committed before with the same content → group the rest into tasks → an engine runs
-the tasks (read, decode, repair, write parts) → commit each task's parts and file
-versions → record deleted files → report.
+committed before with the same content → cut large files into ranges and group the
+rest into tasks → an engine runs the tasks (read, decode, repair, write parts) →
+commit each task's parts and file versions (a split file's once all its ranges are
+written) → record deleted files → report.
 
 SRC and OUT are local folders or fsspec URLs (`ingest.storage`); a remote OUT's state
 is worked on in a local folder and published into OUT (`ingest.state`).
@@ -14,8 +15,10 @@ from __future__ import annotations
 import os
 import secrets
 import time
-from collections.abc import Iterator
+from collections import Counter
+from collections.abc import Iterable, Iterator
 from datetime import datetime, timezone
+from itertools import chain
 from pathlib import Path
 from typing import Any
 
@@ -25,11 +28,12 @@ from .readers import ReadOptions
 from .report import LOCKED, USAGE, RunReport
 from .state import PUBLISH_SECONDS, Locked, State, fetch, locked
 from .storage import LocationError, Remote, locate, shared, state_folder
-from .work import FileJob, Task, TaskResult
+from .work import FileJob, FileResult, Task, TaskResult, merge, split
 
 PART_BYTES = 128 * 1024 * 1024
 TASK_BYTES = 32 * 1024 * 1024     # largest batch of files in one task
 TASK_FILES = 2000
+SPLIT_BYTES = 64 * 1024 * 1024    # JSON lines and text files larger than this are cut
 
 
 class UsageError(ValueError):
@@ -49,7 +53,7 @@ def run(src: str | os.PathLike[str], out: str | os.PathLike[str] = "data/clean",
         exclude: tuple[str, ...] | list[str] = (), hidden: bool = False,
         text_field: str | None = None, dry_run: bool = False, retry: bool = False,
         max_expansion: int = 100, part_bytes: int = PART_BYTES,
-        task_bytes: int = TASK_BYTES, wait: float = 0.0,
+        task_bytes: int = TASK_BYTES, split_bytes: int = SPLIT_BYTES, wait: float = 0.0,
         progress: str = "auto", quiet: bool = False, engine: str = "local",
         address: str | None = None,
         state_dir: str | os.PathLike[str] | None = None) -> RunReport:
@@ -60,6 +64,8 @@ def run(src: str | os.PathLike[str], out: str | os.PathLike[str] = "data/clean",
     Incremental: files committed before with the same content are skipped; changed
     files get a new version. `retry=True` reads again the files that were quarantined.
     `task_bytes` caps the input of one task, the unit of work and of commit.
+    JSON lines and text files over `split_bytes` (0: none) are read in ranges of about
+    that size, in parallel, with the same records; each is still committed once.
     `src` and `out` may be fsspec URLs (s3://…); a remote OUT's state database is kept
     in `state_dir` (default: a folder per OUT in the user's cache) and published in OUT.
     Raises UsageError (bad arguments) or OutputLocked (another run is writing `out`);
@@ -82,6 +88,8 @@ def run(src: str | os.PathLike[str], out: str | os.PathLike[str] = "data/clean",
                          "OUT/_ingest")
     if address and engine != "ray":
         raise UsageError("an address is for the Ray engine: add engine='ray' (--engine ray)")
+    if split_bytes < 0:
+        raise UsageError(f"--split-size must be 0 (never split) or more, not {split_bytes}")
     if workers is not None and workers < 1:
         raise UsageError(f"--workers must be at least 1, not {workers}")
     workers = workers or os.cpu_count() or 1
@@ -95,7 +103,7 @@ def run(src: str | os.PathLike[str], out: str | os.PathLike[str] = "data/clean",
     started = time.monotonic()
     if dry_run:
         _go(src_path, out_path, None, report, shown, workers, options, settings,
-            (part_bytes, task_bytes))
+            (part_bytes, task_bytes, split_bytes))
     else:
         folder = state_folder(out_path, state_dir) if isinstance(out_path, Remote) else None
         try:
@@ -105,7 +113,7 @@ def run(src: str | os.PathLike[str], out: str | os.PathLike[str] = "data/clean",
                 state = State(out_path, folder)
                 try:
                     _go(src_path, out_path, state, report, shown, workers, options, settings,
-                        (part_bytes, task_bytes))
+                        (part_bytes, task_bytes, split_bytes))
                 finally:
                     state.close()
         except Locked as exc:
@@ -130,7 +138,7 @@ def _is_dir(where: Path | Remote) -> bool:
 
 def _go(src: Path | Remote, out: Path | Remote, state: State | None, report: RunReport,
         shown: Progress, workers: int, options: ReadOptions, settings: dict[str, Any],
-        sizes: tuple[int, int]) -> None:
+        sizes: tuple[int, int, int]) -> None:
     if state is not None:
         removed = state.clean_up()
         state.start_run(report.run_id, str(src if isinstance(src, Remote) else src.resolve()),
@@ -154,18 +162,25 @@ def _go(src: Path | Remote, out: Path | Remote, state: State | None, report: Run
                 jobs.append((item, before.sha256))   # read it unless the hash is the same
             else:
                 report.unchanged += 1
-        tasks = list(_tasks(jobs, report.run_id, src, out, options, sizes, workers,
+        whole, ranges, unchanged = _split(jobs, src, options, sizes[2])
+        tasks = list(_tasks(whole, ranges, report.run_id, src, out, options, sizes, workers,
                             dry_run=state is None))
         shown.start(len(jobs), sum(item.size for item, _ in jobs))
         everywhere = shared(src) and shared(out)
-        for result in _engine(tasks, workers, settings["engine"], settings["address"],
-                              everywhere):
+        held = _Held(tasks)
+        results = _engine(tasks, workers, settings["engine"], settings["address"], everywhere)
+        for some in chain([TaskResult(-1, unchanged, [])] if unchanged else [], results):
+            result = held.take(some)
+            if result is None:
+                continue
             if state is not None:
                 state.commit(report.run_id, result.files, result.parts)
                 state.publish(every=PUBLISH_SECONDS)
             for f in result.files:
                 report.add(f)
             shown.advance(result)
+        if state is not None and held.dropped:
+            state.clean_up()    # parts of files not committed: the next run reads them
         if state is not None:
             gone = [s for s, k in known.items() if not k.deleted and s not in found.seen]
             state.mark_deleted(report.run_id, gone)
@@ -198,31 +213,87 @@ def _discover(src: Path | Remote, out: Path | Remote, settings: dict[str, Any]) 
 _RETRY = ("quarantined", "partial", "unreadable")
 
 
-def _tasks(jobs: list[tuple[Found, str | None]], run_id: str, src: Path | Remote,
-           out: Path | Remote,
-           options: ReadOptions, sizes: tuple[int, int], workers: int,
-           dry_run: bool) -> Iterator[Task]:
-    """Files in sorted order, in batches: small enough to spread over the workers
-    (four tasks each at least), large enough that parts are not tiny."""
-    part_bytes, task_bytes = sizes
-    total = sum(item.size for item, _ in jobs)
+def _split(jobs: list[tuple[Found, str | None]], src: Path | Remote, options: ReadOptions,
+           split_bytes: int) -> tuple[list[FileJob], list[tuple[FileJob, ...]], list[FileResult]]:
+    """The files to read whole; the ranges of each large file (the driver reads it
+    once to hash and cut it, `ingest.work.split`); the large files found unchanged."""
+    whole, ranges, unchanged = [], [], []
+    for item, previous in jobs:
+        job = FileJob(item.source, item.path, previous, item.size, item.mtime_ns)
+        cut = split(job, src if isinstance(src, Remote) else None, options, split_bytes)
+        if cut is None:
+            whole.append(job)
+        elif isinstance(cut, FileResult):
+            unchanged.append(cut)
+        else:
+            ranges.append(cut)
+    return whole, ranges, unchanged
+
+
+def _tasks(whole: list[FileJob], ranges: list[tuple[FileJob, ...]], run_id: str,
+           src: Path | Remote, out: Path | Remote, options: ReadOptions,
+           sizes: tuple[int, int, int], workers: int, dry_run: bool) -> Iterator[Task]:
+    """One task per range of a split file, first (the longest work starts first);
+    then the other files in sorted order, in batches: small enough to spread over the
+    workers (four tasks each at least), large enough that parts are not tiny."""
+    part_bytes, task_bytes, _ = sizes
+    total = sum(job.size for job in whole)
     limit = min(task_bytes, max(1 << 20, total // (4 * workers) + 1))
     now = datetime.now(timezone.utc)
     directory = f"ingested_date={now:%Y-%m-%d}"
     where = out if isinstance(out, Remote) else str(out)
     remote_src = src if isinstance(src, Remote) else None
+    index = 0
+
+    def task(files: Iterable[FileJob]) -> Task:
+        return Task(index, tuple(files), where, directory, run_id, now, options,
+                    part_bytes, dry_run, remote_src)
+
+    for pieces in ranges:
+        for piece in pieces:
+            yield task([piece])
+            index += 1
     batch: list[FileJob] = []
-    size = index = 0
-    for item, previous in jobs:
-        batch.append(FileJob(item.source, item.path, previous, item.size, item.mtime_ns))
-        size += item.size
+    size = 0
+    for job in whole:
+        batch.append(job)
+        size += job.size
         if size >= limit or len(batch) >= TASK_FILES:
-            yield Task(index, tuple(batch), where, directory, run_id, now, options,
-                       part_bytes, dry_run, remote_src)
+            yield task(batch)
             batch, size, index = [], 0, index + 1
     if batch:
-        yield Task(index, tuple(batch), where, directory, run_id, now, options,
-                   part_bytes, dry_run, remote_src)
+        yield task(batch)
+
+
+class _Held:
+    """The results of a split file's ranges, held until all have come: the file is
+    committed once, in one transaction with every part that holds its records, so a
+    run killed before that leaves only parts that the next run removes. A range
+    that could not be read drops the file from this run (`dropped`): its parts stay
+    uncommitted and the next run reads it again."""
+
+    def __init__(self, tasks: list[Task]) -> None:
+        self.source = {t.index: t.files[0].source for t in tasks if t.files[0].span}
+        self.count = Counter(self.source.values())
+        self.waiting: dict[str, list[TaskResult]] = {}
+        self.dropped = False
+
+    def take(self, result: TaskResult) -> TaskResult | None:
+        """`result` if it is a whole task's; a split file's once complete; else None."""
+        source = self.source.get(result.index)
+        if source is None:
+            return result
+        pieces = self.waiting.setdefault(source, [])
+        pieces.append(result)
+        if len(pieces) < self.count[source]:
+            return None
+        del self.waiting[source]
+        pieces.sort(key=lambda r: r.index)
+        done = merge([r.files[0] for r in pieces])
+        if done.status == "vanished":
+            self.dropped = True
+            return TaskResult(pieces[0].index, [done], [])
+        return TaskResult(pieces[0].index, [done], [p for r in pieces for p in r.parts])
 
 
 def _engine(tasks: list[Task], workers: int, engine: str, address: str | None,

@@ -5,6 +5,11 @@ already holds, read its raw records, repair every string, build the records and
 write them into the task's part files. Returns what was done, file by file, for the
 driver to commit. Nothing here touches the state database: workers only write parts.
 Files on an fsspec file system (a `Remote` SRC) are opened through it.
+
+A large file may come as ranges (`FileJob.span`, one per task, planned by the
+driver with `split`): each range's records are numbered from the range's first
+record, under the file's hash, size and encoding found by the driver, and its
+result is one piece of the file's, which the driver `merge`s once all have come.
 """
 
 from __future__ import annotations
@@ -19,8 +24,8 @@ from io import BytesIO
 from pathlib import Path
 from typing import Any, BinaryIO
 
-from .readers import Raw, ReadOptions, read_file
-from .readers.stream import BLOCK, WHOLE, Source
+from .readers import Raw, ReadOptions, kind_of, ranges, read_file
+from .readers.stream import BLOCK, WHOLE, Source, Span
 from .records import quarantined_row, record_id, repaired_row, valid_text
 from .repair import repair
 from .sink import Part, PartWriter
@@ -34,6 +39,8 @@ class FileJob:
     previous_sha256: str | None  # content committed before, if any
     size: int = 0                # as discovered: a remote file's size and mtime
     mtime_ns: int | None = None  # (a local file's come from fstat when opened)
+    span: Span | None = None     # a range of the file, read with what the driver found:
+    sha256: str | None = None    # the file's hash (size and mtime as above, from fstat)
 
 
 @dataclass(frozen=True)
@@ -83,7 +90,8 @@ def run_task(task: Task) -> TaskResult:
     results = []
     try:
         for job in task.files:
-            results.append(_one_file(job, task, writer))
+            results.append(_one_range(job, task, writer) if job.span else
+                           _one_file(job, task, writer))
         parts = writer.close() if writer else []
     except BaseException:
         if writer:
@@ -116,6 +124,75 @@ def _one_file(job: FileJob, task: Task, writer: PartWriter | None) -> FileResult
     except Exception as exc:   # noqa: BLE001  a bug must not stop the run; it is recorded
         return _failed(job, "quarantined", f"internal error, please report: "
                        f"{type(exc).__name__}: {exc}", task, writer, result)
+    return result
+
+
+def split(job: FileJob, src: Remote | None, options: ReadOptions,
+          split_bytes: int) -> tuple[FileJob, ...] | FileResult | None:
+    """In the driver: a file larger than `split_bytes` that can be cut into ranges
+    (`ingest.readers.ranges`), as one job per range; or its result if its content is
+    the one committed before; or None: it is read whole, by one task, as usual."""
+    if not split_bytes or job.size <= split_bytes or not ranges.splittable(
+            job.source, kind_of(job.source)):
+        return None
+    try:
+        with _open(job, src) as raw:
+            size, mtime_ns = _stat(raw, job, src)
+            if size <= split_bytes:
+                return None
+            planned = ranges.plan(raw, job.source, kind_of(job.source), split_bytes, options)
+    except OSError:
+        return None     # read whole: the task says what is wrong with it
+    if planned is None:
+        return None
+    sha256, spans = planned
+    if sha256 == job.previous_sha256:
+        return FileResult(job.source, "unchanged", size, mtime_ns, sha256)
+    return tuple(FileJob(job.source, job.path, None, size, mtime_ns, span, sha256)
+                 for span in spans)
+
+
+def _one_range(job: FileJob, task: Task, writer: PartWriter | None) -> FileResult:
+    """One range of a split file. If it cannot be read as planned, the file is not
+    committed this run (its other ranges' parts are left to the next run's clean-up,
+    which reads it again): status "vanished", with the reason."""
+    assert job.span is not None
+    span = job.span
+    try:
+        with _open(job, task.src) as raw:
+            if _stat(raw, job, task.src) != (job.size, job.mtime_ns):
+                return FileResult(job.source, "vanished", errors=[
+                    "changed while being read; the next run reads it again"])
+            result = FileResult(job.source, "clean", job.size, job.mtime_ns, job.sha256,
+                                span.encoding)
+            source = Source(job.source, raw, job.size, task.options.max_expansion, span)
+            _records(source, result, task, writer, span)
+            return result
+    except FileNotFoundError:
+        return FileResult(job.source, "vanished", errors=["vanished before it could be read"])
+    except Exception as exc:   # noqa: BLE001  recorded; the next run tries the file again
+        why = f"bytes {span.start}-{span.end}: {type(exc).__name__}: {exc}"
+        return FileResult(job.source, "vanished", errors=[f"{why}; the next run reads it again"])
+
+
+def merge(pieces: list[FileResult]) -> FileResult:
+    """A split file's result from its ranges' results, in file order: what reading it
+    whole gives (counts summed, the first errors kept, the status of the whole)."""
+    failed = next((p for p in pieces if p.status == "vanished"), None)
+    if failed is not None:
+        return failed
+    first = pieces[0]
+    result = FileResult(first.source, "clean", first.size, first.mtime_ns, first.sha256,
+                        first.encoding)
+    for piece in pieces:
+        result.records += piece.records
+        result.repaired += piece.repaired
+        result.lossy += piece.lossy
+        result.quarantined += piece.quarantined
+        result.chains.update(piece.chains)
+        result.errors += piece.errors
+    del result.errors[MAX_ERRORS:]
+    _settle(result)
     return result
 
 
@@ -153,21 +230,31 @@ def _hash_file(raw: BinaryIO) -> str:
     return digest.hexdigest()
 
 
-def _records(source: Source, result: FileResult, task: Task, writer: PartWriter | None) -> None:
-    """The file's records; a file with none (a CSV of a header alone, JSON lines that
-    are all blank) still gets one, empty and clean, so that no input disappears."""
+def _records(source: Source, result: FileResult, task: Task, writer: PartWriter | None,
+             span: Span | None = None) -> None:
+    """The file's records (or a range's, numbered from its first record); a file with
+    none (a CSV of a header alone, JSON lines that are all blank) still gets one,
+    empty and clean, so that no input disappears."""
     raws = read_file(source, task.options)
     first = next(raws, None)
     if first is None:
+        if span is not None and not (span.last and span.record == 0):
+            return
         first = Raw("")
+    start = span.record if span else 0
     for index, raw in enumerate(itertools.chain([first], raws)):
         row = _build(raw)
         _count(result, row, row.pop("chains", None))
         if writer:
-            writer.add(_row(result.source, index, row, result, task,
+            writer.add(_row(result.source, start + index, row, result, task,
                             source.encoding, source.encoding_confidence))
         result.records = index + 1
     result.encoding = source.encoding
+    _settle(result)
+
+
+def _settle(result: FileResult) -> None:
+    """A read file's status, from its counts."""
     if result.quarantined:
         result.status = "quarantined" if result.quarantined == result.records else "partial"
     elif result.repaired:
