@@ -92,6 +92,14 @@ def _char_options(known: tuple[int | None, ...], scripts: frozenset[str] = froze
                   ) -> tuple[str, ...]:
     """Characters whose UTF-8 bytes agree with `known` (None = any), cheapest first;
     with `scripts`, letters of those scripts only (marks and symbols all kept)."""
+    if known[0] is None and len(known) >= 3:
+        # The lead byte lost too: tens of thousands to a million characters fit.
+        # Only those some language table or legacy code page knows are worth a try.
+        fits = [c for c in _pool(len(known))
+                if all(b is None or b == x for b, x in zip(known, c.encode("utf-8")))]
+        if scripts:
+            fits = [c for c in fits if not plausible.is_word_char(c) or script(c) in scripts]
+        return tuple(fits[:MAX_CANDIDATES])
     ranges = _char_ranges(len(known))
     pools = [range(b, b + 1) if b is not None else r for b, r in zip(known, ranges)]
     out = []
@@ -112,6 +120,18 @@ def _char_options(known: tuple[int | None, ...], scripts: frozenset[str] = froze
         out = [c for c in out if not plausible.is_word_char(c) or script(c) in scripts]
     scored = sorted(out, key=_alone_cost)
     return tuple(c for c in scored if _alone_cost(c) < plausible.IMPOSSIBLE)[:MAX_CANDIDATES]
+
+
+@lru_cache(maxsize=None)
+def _pool(n: int) -> tuple[str, ...]:
+    """The characters of n UTF-8 bytes that the language tables list or legacy code
+    pages carry (and, of four bytes, the emoji), cheapest first."""
+    chars = {c for table in plausible.LANGUAGES.values() for c in table if len(c) == 1}
+    chars |= {c for c in plausible.LEGACY if len(c) == 1}
+    if n == 4:
+        chars |= {chr(cp) for cp in range(0x1F000, 0x1FB00) if unicodedata.category(chr(cp)) == "So"}
+    fits = [c for c in chars if len(c.encode("utf-8", "surrogatepass")) == n]
+    return tuple(c for c in sorted(fits, key=_alone_cost) if _alone_cost(c) < plausible.IMPOSSIBLE)
 
 
 def _alone_cost(ch: str) -> float:
