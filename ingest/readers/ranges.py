@@ -206,6 +206,8 @@ class _Lines:
         candidates, unless all their bytes are ASCII whitespace."""
         n = lines.count(b"\n")
         maybe = n - lines.translate(_TO_X, self.loose).count(b"x\n")
+        if not maybe:
+            return 0
         spaces = n - lines.translate(_TO_X, _ASCII_SPACE).count(b"x\n")
         if maybe == spaces:
             return spaces
