@@ -365,8 +365,9 @@ def _after_low_byte(line: bytes, limit: int) -> int:
 
 
 def _cost(piece: str) -> float:
-    """`plausible.cost`, and INSIDE_WORD for each symbol that cuts a word."""
-    return plausible.cost(piece) + INSIDE_WORD * _cut_words(piece)
+    """`plausible.cost`, and INSIDE_WORD for each symbol that cuts a word or capital
+    that follows a small letter."""
+    return plausible.cost(piece) + INSIDE_WORD * (_cut_words(piece) + _inner_capitals(piece))
 
 
 #: Cost of a non-ASCII symbol between two letters of an alphabetic script. The letter
@@ -388,6 +389,22 @@ def _cut_words(text: str) -> int:
         if _narrow_letter(text[i - 1]) and _narrow_letter(text[i + 1]):
             count += 1
     return count
+
+
+def _inner_capitals(text: str) -> int:
+    """Non-ASCII capitals right after a small letter: "MoliŠre" (Molière, DOS cp850
+    read as Windows-1252), "serÄ" (será, HP Roman-8). The letter model charges a
+    capital only its case, as at the start of a word. ASCII ones (iPhone, McDonald)
+    are not counted."""
+    count = 0
+    for found in _NON_ASCII.finditer(text, 1):
+        i = found.start()
+        if text[i].isupper() and text[i - 1].islower():
+            count += 1
+    return count
+
+
+_NON_ASCII = re.compile(r"[^\x00-\x7f]")
 
 
 def _narrow_letter(ch: str) -> bool:
