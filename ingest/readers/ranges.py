@@ -5,9 +5,9 @@ and text (records cut at paragraph or line breaks), in an encoding where a line'
 bytes decode the same alone as in the whole file (`SEPARABLE`). CSV (a quoted field
 may hold line breaks) and compressed files are read whole.
 
-`plan` reads the file once, start to end, as the driver: it hashes it, decides its
-encoding as a whole read would (on the head), and cuts it after a line break every
-`split_bytes` or so. Each range (`Span`) carries what its records need from before
+`plan` reads the file through, as the driver (a text file twice): it hashes it,
+decides its encoding as a whole read would (on the head), and cuts it after a line
+break every `split_bytes` or so. Each range (`Span`) carries what its records need from before
 it: the number of its first line and the index of its first record.
 
 - JSON lines: a range starts after any line break. A blank line gives no record, so
