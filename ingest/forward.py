@@ -43,6 +43,11 @@ MIN_PART_CHARS = 3
 CANDIDATE_FLOOR = -MARGIN
 #: Context (characters each side) given to the cost comparison.
 CONTEXT = 12
+#: In a document where a family's exact repairs already sum to ESTABLISHED nats, its
+#: candidates need only this margin: "nâgr卯" in a line of French read as GBK is
+#: "nâgrî", though 卯 alone is ordinary Chinese. Clean text has no such support.
+SUPPORTED_MARGIN = 2.0
+ESTABLISHED = 12.0
 
 NON_ASCII = re.compile(r"[^\x00-\x7f]+")
 #: Windows code pages leave a few bytes undefined (Windows-1252: 81 8D 8F 90 9D); a
@@ -145,6 +150,7 @@ def repair_text(text: str, evidence: Counter, with_gaps: bool, support: Counter)
         flagged = _screen(text)
     edits: list[Edit] = []
     pending: list[tuple[int, list[Candidate]]] = []
+    tentative: list[tuple[int, list[Candidate]]] = []
     for offset, line, families in _flagged_lines(text, flagged):
         settled = _settled(support)
         if settled is not None:
@@ -156,6 +162,12 @@ def repair_text(text: str, evidence: Counter, with_gaps: bool, support: Counter)
         else:
             runs = _strict_line(line, tuple(families))
         for cands in runs:
+            if not with_gaps:
+                strong = [c for c in cands if c.gain >= MARGIN]
+                if not strong:
+                    tentative.append((offset, cands))   # decided once the document is read
+                    continue
+                cands = strong
             if with_gaps:
                 best = _choose(cands, support)
                 lossy.note_evidence(evidence, line[max(0, best.start - 1):best.start]
@@ -166,6 +178,10 @@ def repair_text(text: str, evidence: Counter, with_gaps: bool, support: Counter)
                 for c in cands:
                     support[c.family] += c.gain
                 pending.append((offset, cands))
+    for offset, cands in tentative:
+        kept = [c for c in cands if support[c.family] >= ESTABLISHED]
+        if kept:
+            pending.append((offset, kept))
     edits.extend(_edit(offset, _choose(cands, support)) for offset, cands in pending)
     return edits
 
@@ -226,7 +242,9 @@ def _judge_jointly(line: str, runs: list[list[Candidate]]) -> list[list[Candidat
     "Arapﾃｧasﾄｱ" is one word with two mojibake runs (UTF-8 read as Shift-JIS):
     each run repaired alone leaves a word still half broken, and gains little;
     repaired together they make "Arapçası". A candidate needs a gain alone
-    above `CANDIDATE_FLOOR` and the full margin among its family's other repairs.
+    above `CANDIDATE_FLOOR` and, among its family's other repairs, the full MARGIN,
+    or SUPPORTED_MARGIN where the rest of the document supports its family
+    (`repair_text`).
     """
     by_family: dict[str, dict[tuple[int, int], str]] = {}
     for cands in runs:
@@ -239,7 +257,7 @@ def _judge_jointly(line: str, runs: list[list[Candidate]]) -> list[list[Candidat
     for cands in runs:
         kept = [replace(c, gain=joint[c.family][(c.start, c.end)]) if c.family in joint else c
                 for c in cands]
-        kept = [c for c in kept if c.gain >= MARGIN]
+        kept = [c for c in kept if c.gain >= SUPPORTED_MARGIN]
         if kept:
             out.append(kept)
     return out
