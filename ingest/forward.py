@@ -665,9 +665,12 @@ def _lossy_pieces(line: str, start: int, end: int, enc: Encoded, family: tuple[s
             return None
     codec, share = family[0], 1.0
     gaps = [k for k, d in enumerate(decoded) if d is None]
+    lost: set[int] = set()   # pieces whose gap no filling explains: written U+FFFD
     # Twice: the first pass fills each gap knowing only the gaps before it; the
     # second re-ranks each with both neighbours filled (言 after a gap makes it 语).
-    for k in gaps + gaps:
+    for n, k in enumerate(gaps + gaps):
+        if k in lost:
+            continue
         a, b = pieces[k]
         if k == gaps[0]:
             share = 1.0
@@ -680,13 +683,24 @@ def _lossy_pieces(line: str, start: int, end: int, enc: Encoded, family: tuple[s
             tail = line[end:end + 1]
             follow = (tail, tail.encode("ascii")) if tail.isascii() else ("", b"")
         sub_holes = tuple(h - a for h in sorted(holes) if a <= h < b)
-        if len(sub_holes) > MAX_GAPS_PER_PIECE:
-            return None   # a whole character lost (Big5 writes U+FFFD per byte): no evidence
-        guess = lossy.recover(run[index[a]:index[b]], data[a:b], sub_holes, family,
-                              line[:start] + left, right or line[end:end + CONTEXT],
-                              evidence, follow)
+        guess = None
+        if len(sub_holes) <= MAX_GAPS_PER_PIECE:   # more: a whole character lost
+            guess = lossy.recover(run[index[a]:index[b]], data[a:b], sub_holes, family,
+                                  line[:start] + left, right or line[end:end + CONTEXT],
+                                  evidence, follow)
         if guess is None:
-            return None
+            if n < len(gaps):
+                lost.add(k)
+            continue
         decoded[k] = guess.text
         codec, share = guess.codec, share * guess.share
-    return "".join(d or "" for d in decoded), codec, share
+    if 2 * len(lost) > len(gaps):
+        return None   # mostly unexplained: no evidence the run is this family's
+    # A piece nothing explains keeps one U+FFFD, as a decoder would have written: the
+    # run's other characters are read, not left as mojibake around the hole.
+    return ("".join("\ufffd" if d is None else d for d in decoded), codec,
+            share * LOST_PIECE_SHARE ** len(lost))
+
+
+#: A run with pieces left as U+FFFD is that much less sure, per piece.
+LOST_PIECE_SHARE = 0.5
