@@ -250,7 +250,7 @@ _RANK = {codecs.lookup(name).name: rank for rank, name in enumerate(COMMON_PAGES
 #: which then loses on its letters anyway).
 EVIDENCE = 4096
 #: Longest piece a long line is cut to, at a byte below 0x40 (never a trail byte).
-PIECE = 1024
+PIECE = 256
 #: Cost per byte above which no reading is text (refused when charset-normalizer found
 #: none either): real text in the eval-sources samples costs 1.5-3.5 nats per byte;
 #: random high bytes cost 8 to 12 in every code page.
