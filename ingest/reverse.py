@@ -64,6 +64,31 @@ def repair_line(line: str, offset: int, support: Counter | None = None) -> list[
     return edits
 
 
+#: Bytes of multi-byte UTF-8 sequences a line must show, every run of it decoding as
+#: UTF-8, before `_options` tries no legacy reading of it: one three-byte character (’ is
+#: "â€™") or two of two bytes. A legacy double-byte character reads as a valid
+#: two-byte sequence by chance about one time in twelve; more, with no run of the
+#: line that fails, is rare, and the UTF-8 reading still has to be worth making.
+PLAIN_UTF8_BYTES = 3
+_UTF8_SEQUENCE = re.compile(rb"[\xc2-\xf4][\x80-\xbf]+")
+
+
+def plainly_utf8(line: str) -> bool:
+    """Every high run of the line is UTF-8 once encoded back ("cafÃ©, Ã ", "â€™"),
+    with PLAIN_UTF8_BYTES in sequences at least: UTF-8 read as Windows-1252."""
+    size = 0
+    for m in RUN.finditer(line):
+        data = sbcs_bytes(m.group())
+        if data is None:
+            return False
+        try:
+            data.decode("utf-8")
+        except UnicodeDecodeError:
+            return False
+        size += sum(len(seq) for seq in _UTF8_SEQUENCE.findall(data))
+    return size >= PLAIN_UTF8_BYTES
+
+
 def document_support(lines: list[str]) -> Counter:
     """How much each legacy encoding explains over these lines (nats saved)."""
     support: Counter = Counter()
@@ -92,7 +117,10 @@ def _options(line: str) -> dict[str, tuple[float, Option]]:
         text = _decode(data, "utf-8-variants") if data is not None else None
         if text is not None:
             utf8[(s, e)] = span_gain(line, s, e, text)
-    for codec in ("utf-8",) + REVERSE_MULTIBYTE + REVERSE_SINGLEBYTE:
+    # A line that is plainly UTF-8 read as Windows-1252 has no legacy reading worth
+    # the cost of trying them all; its UTF-8 reading (two layers too) still competes.
+    legacy = () if plainly_utf8(line) else REVERSE_MULTIBYTE + REVERSE_SINGLEBYTE
+    for codec in ("utf-8",) + legacy:
         decoded = {}
         for (s, e), data in raw.items():
             text = _decode(data, codec) if data is not None else None
