@@ -353,7 +353,7 @@ LETTER_SHAPE = 4.0
 
 def letter_shape(before: str, ch: str, after: str) -> float:
     """Cost of a filled-in letter's shape among its neighbours (0.0 for most)."""
-    if unicodedata.category(ch) == "Lm":
+    if unicodedata.category(ch) == "Lm" and ch != plausible.MODIFIER_APOSTROPHE:
         return LETTER_SHAPE
     if (before.islower() and ch.isupper()) or (ch.islower() and after.isupper()):
         return LETTER_SHAPE

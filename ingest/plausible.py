@@ -231,11 +231,19 @@ def cost(text: str, focus: tuple[int, int] | None = None) -> float:
     With `focus` (start, end), islands count only where they touch that span: a
     span is judged on its own oddity, not on that of mojibake beside it.
     """
+    if MODIFIER_APOSTROPHE in text:
+        text = text.replace(MODIFIER_APOSTROPHE, "\u2019")
     if len(text) > MAX_EXACT:
         return _sampled_cost(text)
     if len(text) <= CACHED_TEXT:
         return _cached_cost(text, focus)
     return _cost(text, focus)
+
+
+#: U+02BC, the apostrophe Unicode gives to words (Gwichʼin, Kwakʼwala, Ukrainian
+#: Пʼєр), is costed as the ’ it stands for: word lists drop both, so as a letter it
+#: would be unseen everywhere, dearer than the CJK character GBK reads in its place.
+MODIFIER_APOSTROPHE = "\u02bc"
 
 
 #: Short texts (a span and its context, as the repair layers judge them) keep their

@@ -118,3 +118,13 @@ def test_known_words_by_case() -> None:
         plausible.CAPITAL
     assert plausible.known_word_cost("ЧЕЛОВЕК") is None   # capitals: not how lists write it
     assert plausible.known_word_cost("xqzjv") is None
+
+
+def test_modifier_apostrophe_costed_as_apostrophe() -> None:
+    # U+02BC, in language names (CLDR's Gwichʼin), read as GBK is 始: a common hanzi
+    # that the letter model once found as likely as an unseen "letter".
+    line = "haoussa, gwichʼin et kwakʼwala"
+    broken = corrupt(line, ["utf-8", "gbk"])
+    assert "\u59cb" in broken
+    assert ingest.fix_text(broken) == line
+    assert ingest.fix_text(line) == line
