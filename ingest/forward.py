@@ -50,6 +50,7 @@ SUPPORTED_MARGIN = 2.0
 ESTABLISHED = 12.0
 
 NON_ASCII = re.compile(r"[^\x00-\x7f]+")
+_WIDE_CHAR = re.compile("[\u2e80-\ufaff\ufe30-\ufe4f\uff00-\uffef\U00020000-\U0003ffff]")
 #: Windows code pages leave a few bytes undefined (Windows-1252: 81 8D 8F 90 9D); a
 #: strict decoder writes U+FFFD for them, so "”" (E2 80 9D) comes out as "â€�". Only
 #: those few values can fill such a gap: `repair_sbcs_gaps` tries each page.
@@ -67,6 +68,11 @@ class Candidate:
     share: float = 1.0  # for lossy candidates, the top guess's probability
     lossy: bool = False
     family: str = ""
+
+
+def _with_family(c: Candidate, family: str) -> Candidate:
+    # dataclasses.replace costs tens of microseconds; this is in the inner loop.
+    return Candidate(c.start, c.end, c.after, c.codec, c.gain, c.share, c.lossy, family)
 
 
 def confidence(gain: float, share: float = 1.0) -> float:
@@ -98,8 +104,8 @@ def _sbcs_gaps(line: str) -> list[Candidate]:
     work = _restore_a0(line)
     out, codecs = [], []
     for m in NON_ASCII.finditer(work):
-        if "\ufffd" not in m.group():
-            continue
+        if "\ufffd" not in m.group() or _WIDE_CHAR.search(m.group()):
+            continue   # (no Windows code page has a CJK character: another family's gap)
         cands = [c for family in LOSSY_SBCS
                  for c in _candidates(work, m.start(), m.end(), family, Counter())]
         if cands:
@@ -210,7 +216,7 @@ def _line_candidates(line: str, families: list[tuple[str, ...]], evidence: Count
         cands = []
         for family in tried:
             found = _candidates(line, m.start(), m.end(), family, evidence, blind)
-            cands.extend(replace(c, family=family[0]) for c in found)
+            cands.extend(_with_family(c, family[0]) for c in found)
         if cands:
             runs.append(cands)
     return runs
