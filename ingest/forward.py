@@ -624,7 +624,8 @@ def _lossy(line: str, start: int, end: int, enc: Encoded, family: tuple[str, ...
         return None
     right = line[end:end + CONTEXT]
     if len(enc.holes) <= 2 or blind:
-        guess = lossy.recover(run, enc.data, enc.holes, family, line[:start], right, evidence)
+        guess = lossy.recover(run, enc.data, enc.holes, family,
+                              line[max(0, start - lossy.SCRIPT_CONTEXT):start], right, evidence)
         if guess is None:
             return None
         text, codec, share = guess.text, guess.codec, guess.share
@@ -680,8 +681,10 @@ def _lossy_pieces(line: str, start: int, end: int, enc: Encoded, family: tuple[s
         a, b = pieces[k]
         if k == gaps[0]:
             share = 1.0
-        left = "".join(d or "" for d in decoded[:k])
-        right = "".join(d or "" for d in decoded[k + 1:])[:CONTEXT]
+        # Context from the nearest pieces only (each holds a character at least):
+        # joining all of them for every gap would be quadratic in the run's length.
+        left = "".join(d or "" for d in decoded[max(0, k - lossy.SCRIPT_CONTEXT):k])
+        right = "".join(d or "" for d in decoded[k + 1:k + 1 + CONTEXT])[:CONTEXT]
         if b < len(data):
             nxt = index[b] + 1
             follow = (run[index[b]:nxt], data[b:enc.bounds[nxt]])
@@ -692,8 +695,8 @@ def _lossy_pieces(line: str, start: int, end: int, enc: Encoded, family: tuple[s
         guess = None
         if len(sub_holes) <= MAX_GAPS_PER_PIECE:   # more: a whole character lost
             guess = lossy.recover(run[index[a]:index[b]], data[a:b], sub_holes, family,
-                                  line[:start] + left, right or line[end:end + CONTEXT],
-                                  evidence, follow)
+                                  line[max(0, start - lossy.SCRIPT_CONTEXT):start] + left,
+                                  right or line[end:end + CONTEXT], evidence, follow)
         if guess is None:
             if n < len(gaps):
                 lost.add(k)

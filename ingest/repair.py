@@ -15,8 +15,10 @@ changed region of the original becomes one `Step` carrying the whole chain.
 from __future__ import annotations
 
 import bisect
+import heapq
 import re
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from . import detect, forward, latin, lossy, plausible, reverse
@@ -103,15 +105,19 @@ def _latin_or_reverse_layer(trace: Trace, suspects: list[tuple[int, int]]) -> No
     over the same lines first."""
     text = trace.text
     lines = [(start, text[start:end]) for start, end in suspects]
-    support = reverse.document_support([x for _, x in lines if detect.REVERSE.search(x)])
+    # Each line's legacy readings, worked out once: for the document's support, then
+    # for the line's repair (a cache would drop them in a long document).
+    options = {start: reverse.line_options(x) for start, x in lines if detect.REVERSE.search(x)}
+    support = reverse.document_support(options.values())
     edits: list[Edit] = []
     for start, line in lines:
         if detect.LATIN_OR_REVERSE.search(line):
-            edits.extend(_latin_or_reverse(line, start, support))
+            edits.extend(_latin_or_reverse(line, start, support, options.get(start)))
     trace.apply(edits)
 
 
-def _latin_or_reverse(line: str, offset: int, support: Counter) -> list[Edit]:
+def _latin_or_reverse(line: str, offset: int, support: Counter,
+                      options: dict | None) -> list[Edit]:
     """ftfy's repair of the line, or ours of legacy bytes read as Latin-1: the better.
 
     The two read the same characters differently. "â\x80\x99" is UTF-8 (’) read as
@@ -120,7 +126,7 @@ def _latin_or_reverse(line: str, offset: int, support: Counter) -> list[Edit]:
     both have a repair, the line that comes out more plausible wins; ftfy keeps
     ties (a margin), being the better judge on its own ground.
     """
-    ours = reverse.repair_line(line, offset, support) if detect.REVERSE.search(line) else []
+    ours = reverse.repair_line(line, offset, support, options) if options is not None else []
     theirs = latin.repair_line(line, offset) if detect.LATIN.search(line) else []
     if not ours or not theirs:
         return ours or theirs
@@ -178,22 +184,26 @@ _UNRECOVERABLE = [
 def _reports(trace: Trace) -> list[Step]:
     """Unrecoverable patterns outside the repaired regions. Patterns can overlap
     ("\ufffd\uff7f\uff7d" is a lone U+FFFD and U+FFFD's bytes read as Shift-JIS):
-    the earliest, then longest, match is kept, so that the steps still replay."""
+    the earliest, then longest, match is kept, so that the steps still replay. Each
+    pattern's matches come in text order, so they are merged, not sorted."""
     starts = [r.c_start for r in trace.regions]
-    found = []
-    for order, (pattern, chain, conf) in enumerate(_UNRECOVERABLE):
+
+    def matches(order: int, pattern: re.Pattern[str]) -> Iterator[tuple[int, int, int, str]]:
         for m in pattern.finditer(trace.text):
-            s, e = m.span()
-            i = bisect.bisect_left(starts, e)  # regions starting before the match ends
-            if i and trace.regions[i - 1].c_end > s:
-                continue
-            found.append((s, -e, order, m.group(), chain, conf))
+            yield m.start(), -m.end(), order, m.group()
+
+    merged = heapq.merge(*(matches(k, p) for k, (p, _, _) in enumerate(_UNRECOVERABLE)))
     out: list[Step] = []
     reported_end = 0
-    for s, neg_e, _, group, chain, conf in sorted(found):
+    for s, neg_e, order, group in merged:
+        e = -neg_e
         if s < reported_end:
             continue
-        reported_end = -neg_e
+        i = bisect.bisect_left(starts, e)  # regions starting before the match ends
+        if i and trace.regions[i - 1].c_end > s:
+            continue
+        reported_end = e
+        _, chain, conf = _UNRECOVERABLE[order]
         start = trace.to_original(s)
         out.append(Step("unrecoverable", chain, start, start + len(group), group, group,
                         conf, True))

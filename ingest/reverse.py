@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections import Counter
+from collections.abc import Iterable
 from functools import lru_cache
 
 import ftfy.bad_codecs  # noqa: F401  (registers utf-8-variants)
@@ -41,7 +42,8 @@ LINE_SUPPORT = 3 * MARGIN
 Option = dict[tuple[int, int], tuple[float, str, tuple[str, ...]]]
 
 
-def repair_line(line: str, offset: int, support: Counter | None = None) -> list[Edit]:
+def repair_line(line: str, offset: int, support: Counter | None = None,
+                options: dict[str, tuple[float, Option]] | None = None) -> list[Edit]:
     """Edits for the legacy-as-Latin runs of one line.
 
     `support` (from `document_support`) says which encoding the whole document
@@ -49,7 +51,7 @@ def repair_line(line: str, offset: int, support: Counter | None = None) -> list[
     explains at least half as much there as the best (the same bytes A4 A1 are ㄱ
     in EUC-KR and ぁ in GBK; in a Korean document they are ㄱ).
     """
-    options = _options(line)
+    options = line_options(line) if options is None else options
     if not options:
         return []
     best = max(options, key=lambda c: options[c][0])
@@ -89,13 +91,19 @@ def plainly_utf8(line: str) -> bool:
     return size >= PLAIN_UTF8_BYTES
 
 
-def document_support(lines: list[str]) -> Counter:
-    """How much each legacy encoding explains over these lines (nats saved)."""
+def document_support(options: Iterable[dict[str, tuple[float, Option]]]) -> Counter:
+    """How much each legacy encoding explains over a document's lines (nats saved),
+    from each line's `line_options`."""
     support: Counter = Counter()
-    for line in lines:
-        for codec, (total, _) in _options(line).items():
+    for line in options:
+        for codec, (total, _) in line.items():
             support[codec] += total
     return support
+
+
+def line_options(line: str) -> dict[str, tuple[float, Option]]:
+    """For each legacy encoding that explains some runs of the line: (gain, runs)."""
+    return _options(line)
 
 
 @lru_cache(maxsize=1024)
