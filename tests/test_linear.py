@@ -42,8 +42,10 @@ MB = 2**20
 FULL = os.environ.get("INGEST_LINEAR_FULL") == "1"
 #: What the base size should cost here; 1 + 2 + 4 + 8 times this, twice, per case.
 TARGET_SECONDS = 0.05
-#: 8x the input may cost at most this many times as much (linear is 8).
-RATIO_CAP = 12.0
+#: 8x the input may cost at most this many times as much: linear is 8, n log n about
+#: 10, quadratic 64. 16 leaves room for a VM's noise (one slow timing in a few
+#: hundred) and still fails anything steeper than n^1.33.
+RATIO_CAP = 16.0
 SCALES = (1, 2, 4, 8)
 
 #: Units repeated to build the inputs, with why each is hostile.
@@ -136,7 +138,7 @@ def test_cost_grows_linearly(name: str, layout: str) -> None:
     unit = PATTERNS[name]
     n = base_size(unit, layout)
     times = [best_time(ingest.fix_text, lambda r, k=k: build(unit, n * k, layout, 10 * k + r),
-                       3 if k == 1 else 2 if k < 8 else 1) for k in SCALES]
+                       3) for k in SCALES]
     ratio = times[-1] / times[0]
     if ratio > RATIO_CAP:   # one more try for the ends: a busy machine, not the code
         times[0] = min(times[0], best_time(ingest.fix_text,
