@@ -189,6 +189,8 @@ def repair_text(text: str, evidence: Counter, with_gaps: bool, support: Counter)
         if kept:
             pending.append((offset, kept))
     edits.extend(_edit(offset, _choose(cands, support)) for offset, cands in pending)
+    # Trace.apply takes a layer's edits in text order; the tentative ones came last.
+    edits.sort(key=lambda e: (e.start, e.end))
     return edits
 
 

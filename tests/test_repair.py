@@ -128,3 +128,15 @@ def test_modifier_apostrophe_costed_as_apostrophe() -> None:
     assert "\u59cb" in broken
     assert ingest.fix_text(broken) == line
     assert ingest.fix_text(line) == line
+
+
+@pytest.mark.parametrize("codec", ["euc_jp", "gbk", "shift_jis"])
+def test_weak_run_before_strong_ones_keeps_text_order(codec: str) -> None:
+    # A run whose decoding gains little (ï read as EUC-JP is 誰, common Japanese) is
+    # decided after the line's strong repairs; its edit must still go in text order,
+    # or the layer rewrites the text twice over (it once repeated whole phrases).
+    line = "le thaï, le tigré, le tibétain et le café"
+    broken = corrupt(line, ["utf-8", codec])
+    result = ingest.repair(broken)
+    assert ingest.apply_steps(broken, result.steps) == result.text
+    assert len(result.text) <= len(line) + 2
