@@ -408,7 +408,7 @@ _NON_ASCII = re.compile(r"[^\x00-\x7f]")
 
 
 def _narrow_letter(ch: str) -> bool:
-    return ch.isalpha() and unicodedata.east_asian_width(ch) not in "WF"
+    return ch.isalpha() and not plausible.is_wide(ch)
 
 
 def _mostly_utf8(sample: bytes) -> bool:

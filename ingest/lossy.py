@@ -97,9 +97,7 @@ def _char_options(known: tuple[int | None, ...], scripts: frozenset[str] = froze
         # Only those some language table or legacy code page knows are worth a try.
         fits = [c for c in _pool(len(known))
                 if all(b is None or b == x for b, x in zip(known, c.encode("utf-8")))]
-        if scripts:
-            fits = [c for c in fits if not plausible.is_word_char(c) or script(c) in scripts]
-        return tuple(fits[:MAX_CANDIDATES])
+        return tuple(_in_scripts(fits, scripts)[:MAX_CANDIDATES])
     ranges = _char_ranges(len(known))
     pools = [range(b, b + 1) if b is not None else r for b, r in zip(known, ranges)]
     out = []
@@ -116,9 +114,7 @@ def _char_options(known: tuple[int | None, ...], scripts: frozenset[str] = froze
             build(prefix + bytes([v]), k + 1)
 
     build(b"", 0)
-    if scripts:
-        out = [c for c in out if not plausible.is_word_char(c) or script(c) in scripts]
-    scored = sorted(out, key=_alone_cost)
+    scored = sorted(_in_scripts(out, scripts), key=_alone_cost)
     return tuple(c for c in scored if _alone_cost(c) < plausible.IMPOSSIBLE)[:MAX_CANDIDATES]
 
 
@@ -144,6 +140,13 @@ def script(ch: str) -> str:
     "CYRILLIC", "GREEK"...); Han, kana and Hangul together as "CJK"."""
     first = unicodedata.name(ch, "").split(" ", 1)[0]
     return "CJK" if first in ("CJK", "HIRAGANA", "KATAKANA", "HANGUL") else first
+
+
+def _in_scripts(chars: list[str], scripts: frozenset[str]) -> list[str]:
+    """`chars` but for letters of other scripts than `scripts` (all, if it is empty)."""
+    if not scripts:
+        return chars
+    return [c for c in chars if not plausible.is_word_char(c) or script(c) in scripts]
 
 
 #: Characters before a gap whose letters tell which scripts the text is written in.
@@ -295,16 +298,12 @@ def _word_term(left: str, text: str, right: str) -> float:
     while j < len(right) and plausible.is_word_char(right[j]):
         j += 1
     word = left[i:] + text + right[:j]
-    if len(word) < 2 or len(word) > plausible.MAX_WORD or _has_wide(word):
+    if len(word) < 2 or len(word) > plausible.MAX_WORD or plausible.has_wide(word):
         return 0.0
     known = plausible.known_word_cost(word)
     if known is None:
         return UNKNOWN_WORD
     return min(0.0, known - plausible.word_cost(word))
-
-
-def _has_wide(word: str) -> bool:
-    return any(unicodedata.east_asian_width(c) in "WF" for c in word)
 
 
 def _marks_cost(text: str, left: str, right: str, evidence: Counter) -> float:

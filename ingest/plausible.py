@@ -221,8 +221,13 @@ def known_word_cost(word: str) -> float | None:
 
 
 @lru_cache(maxsize=65536)
-def _is_wide(ch: str) -> bool:
+def is_wide(ch: str) -> bool:
+    """A wide (CJK) character, as East Asian Width says."""
     return unicodedata.east_asian_width(ch) in "WF"
+
+
+def has_wide(text: str) -> bool:
+    return any(is_wide(c) for c in text)
 
 
 def cost(text: str, focus: tuple[int, int] | None = None) -> float:
@@ -258,7 +263,7 @@ def _cost(text: str, focus: tuple[int, int] | None) -> float:
     wide = False
     for i, ch in enumerate(text):
         if is_word_char(ch):
-            ch_wide = _is_wide(ch)
+            ch_wide = is_wide(ch)
             if word_start < 0:
                 word_start, wide = i, ch_wide
             elif ch_wide != wide:

@@ -19,7 +19,7 @@ from functools import lru_cache
 
 import ftfy.bad_codecs  # noqa: F401  (registers utf-8-variants)
 
-from . import forward
+from . import forward, plausible
 from .chains import REVERSE_MULTIBYTE, REVERSE_SINGLEBYTE, SBCS_HIGH, sbcs_bytes, sbcs_name
 from .edits import Edit
 from .forward import MARGIN, confidence, span_gain
@@ -67,7 +67,7 @@ def repair_line(line: str, offset: int, support: Counter | None = None,
 
 
 #: Bytes of multi-byte UTF-8 sequences a line must show, every run of it decoding as
-#: UTF-8, before `_options` tries no legacy reading of it: one three-byte character (’ is
+#: UTF-8, before `line_options` tries no legacy reading of it: one three-byte character (’ is
 #: "â€™") or two of two bytes. A legacy double-byte character reads as a valid
 #: two-byte sequence by chance about one time in twelve; more, with no run of the
 #: line that fails, is rare, and the UTF-8 reading still has to be worth making.
@@ -101,13 +101,8 @@ def document_support(options: Iterable[dict[str, tuple[float, Option]]]) -> Coun
     return support
 
 
-def line_options(line: str) -> dict[str, tuple[float, Option]]:
-    """For each legacy encoding that explains some runs of the line: (gain, runs)."""
-    return _options(line)
-
-
 @lru_cache(maxsize=1024)
-def _options(line: str) -> dict[str, tuple[float, Option]]:
+def line_options(line: str) -> dict[str, tuple[float, Option]]:
     """For each legacy encoding that explains some runs of the line: (gain, runs)."""
     runs = [m.span() for m in RUN.finditer(line)]
     # A run touching U+FFFD lost a byte to a strict decoder: the lossy pass's work.
@@ -159,9 +154,12 @@ def _options(line: str) -> dict[str, tuple[float, Option]]:
             # this codec already explains a lot, they need only to be an improvement.
             explained = sum(g for g in gains.values() if g >= MARGIN)
             bar = 0.5 if explained >= LINE_SUPPORT else MARGIN
+            # A decoding with no wide character ("¬´" → EUC-KR "Т") used only the
+            # symbol rows of a CJK code page, and proves nothing on its own.
             picked = {k: (gains[k], v, chain) for k, v in decoded.items()
                       if gains[k] >= bar
-                      and (chain != (codec,) or _has_wide(v) or _completes_word(line, k, v)
+                      and (chain != (codec,) or plausible.has_wide(v)
+                           or _completes_word(line, k, v)
                            or (v.isalpha() and explained >= LINE_SUPPORT))}
             total = sum(g for g, _, _ in picked.values())
         picked = {k: v for k, v in picked.items() if utf8.get(k, -1e9) < v[0]}
@@ -231,9 +229,3 @@ def _no_latin_left(text: str) -> bool:
     Arabic, half French accents ("م†â€™") is the garble read twice, not Arabic.
     """
     return not any("\u00c0" <= c <= "\u024f" for c in text)
-
-
-def _has_wide(text: str) -> bool:
-    """A CJK code page read as Latin-1 hides CJK text: a decoding with no wide
-    character ("¬´" → EUC-KR "Т") used only the symbol rows, and proves nothing."""
-    return any(unicodedata.east_asian_width(c) in "WF" for c in text)
