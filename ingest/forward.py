@@ -678,11 +678,11 @@ def _lossy_pieces(line: str, start: int, end: int, enc: Encoded, family: tuple[s
     # Twice: the first pass fills each gap knowing only the gaps before it; the
     # second re-ranks each with both neighbours filled (言 after a gap makes it 语).
     for n, k in enumerate(gaps + gaps):
+        if n % len(gaps) == 0:
+            share = 1.0   # each pass multiplies its own shares, the second one's kept
         if k in lost:
             continue
         a, b = pieces[k]
-        if k == gaps[0]:
-            share = 1.0
         # Context from the nearest pieces only (each holds a character at least):
         # joining all of them for every gap would be quadratic in the run's length.
         left = "".join(d or "" for d in decoded[max(0, k - lossy.SCRIPT_CONTEXT):k])
