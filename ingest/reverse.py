@@ -143,6 +143,8 @@ def line_options(line: str) -> dict[str, tuple[float, Option]]:
                 continue
             if sum(e - s for s, e in decoded) < SINGLEBYTE_LETTERS:
                 continue
+            if 2 * _glued_to_ascii(line, decoded) >= len(decoded):
+                continue
             gains = forward.joint_gains(line, decoded)
             total = sum(gains.values())
             if total < SINGLEBYTE_MARGIN:
@@ -162,10 +164,40 @@ def line_options(line: str) -> dict[str, tuple[float, Option]]:
                            or _completes_word(line, k, v)
                            or (v.isalpha() and explained >= LINE_SUPPORT))}
             total = sum(g for g, _, _ in picked.values())
+            left = _latin_left(line, raw, picked)
+            if left > len(picked):
+                continue
+            if _half_width_only(picked) and (
+                    left or 2 * _glued_to_ascii(line, decoded) >= len(decoded)):
+                continue
         picked = {k: v for k, v in picked.items() if utf8.get(k, -1e9) < v[0]}
         if picked and total > 0:
             options[codec] = (total, picked)
     return options
+
+
+def _half_width_only(picked: Option) -> bool:
+    """Shift-JIS's half-width katakana are single bytes A1–DF, Latin-1's ¡ to ß: a
+    decoding to them alone used the page as a single-byte one, and is held to what
+    single-byte readings are (every run explained, words not glued to Latin ones)."""
+    return all(_HALF_WIDTH.fullmatch(text) for _, text, _ in picked.values())
+
+
+_HALF_WIDTH = re.compile("[\uff61-\uff9f\x20-\x7e]+")
+
+
+def _latin_left(line: str, raw: dict, picked: Option) -> int:
+    """Runs with accented Latin letters that the reading leaves as they are.
+
+    Legacy text read as Latin-1 is the codec's from end to end, so its reading
+    explains (nearly) every run. In "MÄ£ÄM ÌÑÌ Q £ÄGÌ GÄLÄW ... ÉÑÄK" (Malay in
+    accented capitals) Big5 reads only "ÉÑÄK", as 奷鯛, and Shift-JIS reads "ÌÑÌ"
+    as ﾌﾑﾌ but leaves "£ÄGÌ": neither is the line's encoding. A reading to
+    half-width katakana alone (single bytes, like a single-byte page) may leave
+    none; a double-byte one no more runs than it explains.
+    """
+    return sum(1 for key in raw if key not in picked
+               and any("\u00c0" <= c <= "\u00ff" for c in line[slice(*key)]))
 
 
 def _completes_word(line: str, span: tuple[int, int], text: str) -> bool:
@@ -220,6 +252,21 @@ def _letters_mostly(run: str) -> bool:
     high = [c for c in run if ord(c) >= 0x80]
     letters = sum(1 for c in high if unicodedata.category(c)[0] in "LM")  # Thai vowels are marks
     return len(high) >= 2 and 2 * letters >= len(high)
+
+
+def _glued_to_ascii(line: str, decoded: dict[tuple[int, int], str]) -> int:
+    """Decoded runs with an ASCII letter in them (runs take in 0x40–0x7E as possible
+    trail bytes), right before or right after them.
+
+    Cyrillic, Greek or Arabic words read from a single-byte page are high bytes
+    from end to end; a reading that puts Cyrillic letters inside Latin words
+    ("MÄ£ÄM GÄLÄW" as "MдёдM GдLдW") read accented Latin as something else.
+    """
+    return sum(1 for (s, e), text in decoded.items()
+               if _ASCII_LETTER.search(line[s - 1:s] + text + line[e:e + 1]))
+
+
+_ASCII_LETTER = re.compile("[A-Za-z]")
 
 
 def _no_latin_left(text: str) -> bool:
