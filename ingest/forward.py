@@ -123,13 +123,27 @@ def _sbcs_gaps(line: str) -> list[Candidate]:
     return sorted(out, key=lambda c: c.start)
 
 
-#: A space after a character that a code page gives to a UTF-8 lead byte, before
-#: more non-ASCII text: the A0 byte of "Р" (D0 A0) that some process turned into a
-#: space, as ftfy's `restore_byte_a0` knows ("Ð ÑƒÑ�Ñ�ÐºÐ¸Ð¹").
-_A0_SPACE = re.compile(
-    "(?<=[%s]) (?=[^\\x00-\\x7f])" % re.escape("".join(sorted({
-        bytes([b]).decode(family[0], errors="ignore") for family in LOSSY_SBCS
-        for b in range(0xC2, 0xE0)} - {""}))))
+def _page_chars(low: int, high: int) -> str:
+    """What the LOSSY_SBCS pages read bytes low..high as, escaped for a class."""
+    return re.escape("".join(sorted({
+        bytes([b]).decode(family[0], errors="ignore")
+        for family in LOSSY_SBCS for b in range(low, high + 1)} - {""})))
+
+
+#: A space where a UTF-8 sequence needs its A0 byte, which some process turned into a
+#: space, as ftfy's `restore_byte_a0` knows: after a two-byte lead, before a letter or
+#: more non-ASCII text ("Ð ÑƒÑ�Ñ�ÐºÐ¸Ð¹" is Русский, "Ã s" is às); inside a three- or
+#: four-byte sequence ("â € " is U+2800, "âš ï¸�" is ⚠️, E2 9A A0 then EF B8 8F).
+_LEAD2, _LEAD3, _LEAD4 = _page_chars(0xC2, 0xDF), _page_chars(0xE0, 0xEF), _page_chars(0xF0, 0xF4)
+_TRAIL = _page_chars(0x80, 0xBF)
+_A0_SPACE = re.compile("|".join((
+    f"(?<=[{_LEAD2}]) (?=[^\\x00-\\x7f]|[A-Za-z])",
+    f"(?<=[{_LEAD3}]) (?=[{_TRAIL}])",
+    f"(?<=[{_LEAD3}][{_TRAIL}]) ",
+    f"(?<=[{_LEAD4}]) (?=[{_TRAIL}])",
+    f"(?<=[{_LEAD4}][{_TRAIL}]) (?=[{_TRAIL}])",
+    f"(?<=[{_LEAD4}][{_TRAIL}][{_TRAIL}]) ",
+)))
 
 
 def _restore_a0(line: str) -> str:

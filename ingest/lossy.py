@@ -137,16 +137,24 @@ def _alone_cost(ch: str) -> float:
 @lru_cache(maxsize=65536)
 def script(ch: str) -> str:
     """The script a letter is written in, as its Unicode name says ("LATIN",
-    "CYRILLIC", "GREEK"...); Han, kana and Hangul together as "CJK"."""
+    "CYRILLIC", "GREEK"...); Han, kana and Hangul together as "CJK"; combining
+    marks and variation selectors, which go with any script, as INHERITED."""
     first = unicodedata.name(ch, "").split(" ", 1)[0]
-    return "CJK" if first in ("CJK", "HIRAGANA", "KATAKANA", "HANGUL") else first
+    if first in ("CJK", "HIRAGANA", "KATAKANA", "HANGUL"):
+        return "CJK"
+    return INHERITED if first in ("COMBINING", "VARIATION") else first
+
+
+INHERITED = "INHERITED"
 
 
 def _in_scripts(chars: list[str], scripts: frozenset[str]) -> list[str]:
-    """`chars` but for letters of other scripts than `scripts` (all, if it is empty)."""
+    """`chars` but for letters of other scripts than `scripts` (all, if it is empty).
+    Marks that go with any script stay: U+FE0F after an emoji ("âš\xa0ï¸�" is ⚠️)."""
     if not scripts:
         return chars
-    return [c for c in chars if not plausible.is_word_char(c) or script(c) in scripts]
+    return [c for c in chars
+            if not plausible.is_word_char(c) or script(c) in scripts or script(c) == INHERITED]
 
 
 #: Characters before a gap whose letters tell which scripts the text is written in.
