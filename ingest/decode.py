@@ -291,7 +291,7 @@ def _code_page(sample: bytes) -> tuple[str, float]:
         held = readings.get(text)
         if held is None or _prior(encoding) < _prior(held):
             readings[text] = encoding
-    scores = _scores(readings)
+    scores, costed = _scores(readings)
     if not scores:
         if matches:   # charset-normalizer's decoding forgives what ours does not
             best_match = matches[0]
@@ -299,7 +299,7 @@ def _code_page(sample: bytes) -> tuple[str, float]:
                     LEGACY_CONFIDENCE * max(0.0, 1.0 - best_match.chaos))
         raise BinaryInputError("no text encoding fits (no code page decodes it)")
     best, encoding = scores[0]
-    if not matches and best > MAX_COST_PER_BYTE * sum(map(len, pieces)):
+    if not matches and best > MAX_COST_PER_BYTE * sum(map(len, pieces[:costed])):
         raise BinaryInputError("no text encoding fits (charset-normalizer finds none, and "
                                "no code page reads it as plausible text)")
     share = 1.0 / sum(math.exp(best - score) for score, _ in scores)
@@ -311,18 +311,29 @@ def _code_page(sample: bytes) -> tuple[str, float]:
 PRUNE = 30.0
 
 
-def _scores(readings: dict[tuple[str, ...], str]) -> list[tuple[float, str]]:
+def _scores(readings: dict[tuple[str, ...], str]) -> tuple[list[tuple[float, str]], int]:
     """(cost + prior, page) of the readings, best first, piece by piece: a reading
     PRUNE behind the best is not costed further (the evidence of a Western text has
-    some twenty readings, and most fall behind on the first line)."""
+    some twenty readings, and most fall behind on the first line), and once one
+    alone is left, nothing is. With the number of pieces costed."""
     alive = {encoding: (_prior(encoding), text) for text, encoding in readings.items()}
+    # Pages that differ in a few bytes read most pieces alike: each text is costed once.
+    costs: dict[str, float] = {}
+    costed = 0
     for i in range(max((len(text) for text in readings), default=0)):
+        costed = i + 1
         for encoding, (score, text) in alive.items():
-            alive[encoding] = (score + _cost(text[i]), text)
+            piece = text[i]
+            cost = costs.get(piece)
+            if cost is None:
+                cost = costs[piece] = _cost(piece)
+            alive[encoding] = (score + cost, text)
         best = min(score for score, _ in alive.values())
         alive = {e: (s, t) for e, (s, t) in alive.items() if s <= best + PRUNE}
+        if len(alive) == 1:
+            break   # the rest of the evidence can change neither the page nor its share
     return sorted(((score, encoding) for encoding, (score, _) in alive.items()),
-                  key=lambda item: (item[0], _RANK.get(item[1], len(_RANK))))
+                  key=lambda item: (item[0], _RANK.get(item[1], len(_RANK)))), costed
 
 
 def _decode_cut(data: bytes, encoding: str) -> str:
