@@ -405,6 +405,10 @@ def _kind(ch: str) -> str:
     return "punct"
 
 
+_CLOSING = ",.;:!?)]}"
+_OPENING = "([{"
+
+
 @lru_cache(maxsize=65536)
 def spacing_cost(before: str, ch: str, after: str) -> float:
     """How well a punctuation mark sits between its neighbours (nats).
@@ -423,15 +427,28 @@ def spacing_cost(before: str, ch: str, after: str) -> float:
     if cat in ("Zs", "Cf", "Zl", "Zp"):
         return 6.0
     if cat == "Pi":
-        return 0.0 if b != "word" and a == "word" else 3.0
+        # Before a word or a mark it quotes too (“**”, “%s”, “(a)”), never a space
+        # nor a mark that ends something (a comma, a closing bracket).
+        opens = a == "word" or (a == "punct" and after not in _CLOSING)
+        return 0.0 if b != "word" and opens else 3.0
     if cat == "Pf":
         if b == "word" and a == "word":
             return 0.0 if ch == "\u2019" else 3.0
         if ch == "\u2019" and b == "word" and before not in "sS":
             return 3.0   # a stray closing quote, not a possessive plural
-        return 0.0 if b == "word" and a != "word" else 3.0
+        closes = b == "word" or (b == "punct" and before not in _OPENING)
+        return 0.0 if closes and a != "word" else 3.0
     if cat == "Pd":
         if b == a == "space":
             return 0.0
-        return 1.5 if "space" in (a, b) else 2.5
+        if "space" in (a, b):
+            # " – word" is a dash; " –*" or " –%" more likely a quote or an ellipsis.
+            return 1.5 if "word" in (a, b) else 3.0
+        return 2.5
+    if ch == "\u2026":
+        # An ellipsis ends a word ("and so…") or stands for one in a list ("a, …, z");
+        # between two spaces, a dash is the likelier mark.
+        if a == "word":
+            return 3.0
+        return 0.5 if a == "punct" else 1.0 if b == "word" else 1.5
     return 1.0 if b == "word" else 3.0
