@@ -557,9 +557,16 @@ def _may_hold(line: str, family: tuple[str, ...]) -> bool:
         # family (`encode_run`), or by none, and then it cuts its run in pieces
         # (`_split_at_foreign`). The first case is left to the per-run check; in
         # the second, "?" stands for it here, and becomes a cut like the newlines.
-        lacking = [c for c in set(joined) if encode_char(c, family[:1]) is None]
+        lacking = {c for c in set(joined) if encode_char(c, family[:1]) is None}
         if any(encode_char(c, family) is not None for c in lacking):
             return any(_run_may_hold(run, family) for run in runs)
+        # Only runs that `_split_at_foreign` would cut: few such characters, and a
+        # run short enough (simplified Chinese in EUC-JP lacks a character in four,
+        # and its pieces between them would pass by chance).
+        runs = [r for r in runs if _few_foreign(r, lacking)]
+        if not runs:
+            return False
+        joined = "\n".join(runs)
         data = joined.encode(family[0], errors="replace")
         lost = data.count(b"?")
         data = data.replace(b"?", b"\n")
@@ -574,6 +581,13 @@ def _may_hold(line: str, family: tuple[str, ...]) -> bool:
     if not _LONG.search(data):
         return False
     return any(_run_may_hold(run, family) for run in runs)
+
+
+def _few_foreign(run: str, lacking: set[str]) -> bool:
+    """Would `_candidates` look into `run`, whose characters in `lacking` no codec of
+    the family has? Yes if it has none, or at most MAX_FOREIGN and is not too long."""
+    count = sum(1 for c in run if c in lacking)
+    return count == 0 or (count <= MAX_FOREIGN and len(run) <= MAX_MIXED_RUN)
 
 
 def _run_may_hold(run: str, family: tuple[str, ...]) -> bool:
