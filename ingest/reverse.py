@@ -123,9 +123,12 @@ def line_options(line: str) -> dict[str, tuple[float, Option]]:
     # A line that is plainly UTF-8 read as Windows-1252 has no legacy reading worth
     # the cost of trying them all; its UTF-8 reading (two layers too) still competes.
     legacy = () if plainly_utf8(line) else REVERSE_MULTIBYTE + REVERSE_SINGLEBYTE
+    judged: dict = {}   # GBK and GB18030, Big5 and CP950... mostly read a line alike
     for codec in ("utf-8",) + legacy:
         decoded = {}
         for (s, e), data in raw.items():
+            if codec != "utf-8" and _REPLACEMENT_READ in line[s:e]:
+                continue
             text = _decode(data, codec) if data is not None else None
             if text is not None and text != line[s:e]:
                 decoded[(s, e)] = text
@@ -145,13 +148,13 @@ def line_options(line: str) -> dict[str, tuple[float, Option]]:
                 continue
             if 2 * _glued_to_ascii(line, decoded) >= len(decoded):
                 continue
-            gains = forward.joint_gains(line, decoded)
+            gains = _gains(line, decoded, judged)
             total = sum(gains.values())
             if total < SINGLEBYTE_MARGIN:
                 continue
             picked = {k: (total, v, chain) for k, v in decoded.items()}
         else:
-            gains = forward.joint_gains(line, decoded)
+            gains = _gains(line, decoded, judged)
             # Short runs ("¶ø" for 而) carry little evidence alone; in a line where
             # this codec already explains a lot, they need only to be an improvement.
             explained = sum(g for g in gains.values() if g >= MARGIN)
@@ -198,6 +201,24 @@ def _latin_left(line: str, raw: dict, picked: Option) -> int:
     """
     return sum(1 for key in raw if key not in picked
                and any("\u00c0" <= c <= "\u00ff" for c in line[slice(*key)]))
+
+
+#: U+FFFD's UTF-8 (EF BF BD) read as Latin-1 or Windows-1252: no legacy reading of
+#: a run holding it is text. Read as GBK such runs are 锟斤拷, as Big5 嚙踝蕭, as
+#: EUC-KR 占쏙옙: the known garbage of replacement characters, which a repair must
+#: not write in place of another. (Matched on the text, where it cannot straddle two
+#: characters of the legacy reading as the bytes EF BF can.)
+_REPLACEMENT_READ = "\u00ef\u00bf\u00bd"
+
+
+def _gains(line: str, decoded: dict[tuple[int, int], str], judged: dict
+           ) -> dict[tuple[int, int], float]:
+    """`forward.joint_gains`, once for each distinct set of decodings of the line."""
+    key = frozenset(decoded.items())
+    gains = judged.get(key)
+    if gains is None:
+        gains = judged[key] = forward.joint_gains(line, decoded)
+    return gains
 
 
 def _completes_word(line: str, span: tuple[int, int], text: str) -> bool:
