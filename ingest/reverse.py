@@ -107,7 +107,7 @@ def line_options(line: str) -> dict[str, tuple[float, Option]]:
     runs = [m.span() for m in RUN.finditer(line)]
     # A run touching U+FFFD lost a byte to a strict decoder: the lossy pass's work.
     runs = [(s, e) for s, e in runs if any(ord(c) >= 0x80 for c in line[s:e])
-            and "\ufffd" not in line[max(0, s - 1):e + 1]]
+            and "\ufffd" not in line[max(0, s - 1):e + 1] and not _listing(line[s:e])]
     if not runs:
         return {}
     options: dict[str, tuple[float, Option]] = {}
@@ -219,6 +219,20 @@ def _gains(line: str, decoded: dict[tuple[int, int], str], judged: dict
     if gains is None:
         gains = judged[key] = forward.joint_gains(line, decoded)
     return gains
+
+
+def _listing(run: str) -> bool:
+    """A run of characters in code-point order ("ßàáâãäåæç...ÿ", a table of Latin-1
+    letters in source code): every single-byte page reads its bytes as its own
+    letters in order ("Яабвгдеж...я" in CP1251), which proves nothing but that the
+    bytes are consecutive. Eight or more, nearly all one apart."""
+    if len(run) < LISTING:
+        return False
+    steps = sum(1 for a, b in zip(run, run[1:]) if ord(b) - ord(a) == 1)
+    return steps >= 0.8 * (len(run) - 1)
+
+
+LISTING = 8
 
 
 def _completes_word(line: str, span: tuple[int, int], text: str) -> bool:
