@@ -143,8 +143,11 @@ def word_cost(word: str) -> float:
     """Cost of a run of letters under the language that explains it best.
 
     Runs longer than MAX_WORD (Chinese and Japanese write no spaces, mojibake can
-    be one endless "word") are scored in pieces, so cost stays linear.
+    be one endless "word") are scored in pieces, so cost stays linear. An ß is
+    costed as the "ss" that wordfreq's case-folded lists write for it.
     """
+    if "ß" in word:
+        word = word.replace("ß", "ss")
     if len(word) <= MAX_WORD:
         return _word_cost(word)
     return sum(_word_cost(word[i:i + MAX_WORD]) for i in range(0, len(word), MAX_WORD))

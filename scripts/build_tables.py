@@ -75,7 +75,20 @@ def top_words(lang: str) -> list[tuple[str, float]]:
     # get_frequency_dict reads the list as stored: no tokenizer (and so no MeCab for
     # Japanese and Korean) is needed.
     words = thai_counts() if lang == "th" else wordfreq.get_frequency_dict(lang, wordlist="best")
+    if lang == "el":
+        words = final_sigma(words)
     return sorted(words.items(), key=lambda item: -item[1])[:WORDS_PER_LANGUAGE]
+
+
+def final_sigma(words: dict[str, float]) -> dict[str, float]:
+    """wordfreq stores words case-folded, and case folding writes Greek's final ς as
+    σ ("τησ" for της): a list that never shows ς would make every Greek word ending
+    in it look rare. Greek spelling puts ς at the end of a word and σ nowhere else,
+    so the ending is restored exactly."""
+    out: dict[str, float] = defaultdict(float)
+    for word, freq in words.items():
+        out[word[:-1] + "ς" if word.endswith("σ") else word] += freq
+    return dict(out)
 
 
 def language_char_frequencies(lang: str) -> dict[str, float]:
