@@ -34,6 +34,10 @@ RUN = re.compile(f"[{_HIGH}][{_HIGH}\\x40-\\x7e]*")
 #: CP1253, so three letters ("Ôôô" → "Τττ") prove nothing; a line's worth does.
 SINGLEBYTE_MARGIN = 2 * MARGIN
 SINGLEBYTE_LETTERS = 5
+#: Gain (nats) of one run that needs no wide character to be taken: GBK's quotes
+#: around an English word ("¡°StopIteration¡±" is “StopIteration”) read only the
+#: symbol rows of the code page, but a decoding this much better is no accident.
+STRONG_ALONE = 2 * MARGIN
 #: Gain (nats) a multi-byte codec must show on a line before its short runs are
 #: taken on a smaller gain.
 LINE_SUPPORT = 3 * MARGIN
@@ -165,7 +169,8 @@ def line_options(line: str) -> dict[str, tuple[float, Option]]:
                       if gains[k] >= bar
                       and (chain != (codec,) or plausible.has_wide(v)
                            or _completes_word(line, k, v)
-                           or (v.isalpha() and explained >= LINE_SUPPORT))}
+                           or (_textual(v) and explained >= LINE_SUPPORT)
+                           or gains[k] >= STRONG_ALONE)}
             total = sum(g for g, _, _ in picked.values())
             left = _latin_left(line, raw, picked)
             if left > len(picked):
@@ -233,6 +238,12 @@ def _listing(run: str) -> bool:
 
 
 LISTING = 8
+
+
+def _textual(text: str) -> bool:
+    """Letters, marks and punctuation only: what a line this codec already explains
+    may hold in its short runs (a letter, “StopIteration), unlike other symbols."""
+    return all(unicodedata.category(c)[0] in "LMP" for c in text)
 
 
 def _completes_word(line: str, span: tuple[int, int], text: str) -> bool:
