@@ -21,12 +21,13 @@ from .edits import Edit
 #: Names ftfy uses in its plans, as the codec the text really went through.
 _NAMES = {"sloppy-windows-1252": "windows-1252", "utf-8-variants": "utf-8"}
 _ASCII_SPLIT = re.compile(r"([\x00-\x7f]+)")
-#: U+0080 after a half-width katakana: Shift-JIS and CP932 read the UTF-8 of "р"
-#: (D1 80) as "ﾑ\x80", a lead byte as katakana and the continuation byte as the
-#: control U+0080. ftfy would take the control for Windows-1252's € (its C1 fix)
-#: and cut the run the CJK layer repairs; the line is left to that layer, and comes
-#: back to ftfy in the next round.
-_SHIFT_JIS_80 = re.compile("[\uff61-\uff9f]\x80")
+#: U+0080 after a CJK character or a half-width katakana: CP932 reads a lone byte
+#: 80 as the control U+0080, so the UTF-8 of "р" (D1 80) becomes "ﾑ\x80", and
+#: "レソト、" becomes "繝ｬ繧ｽ繝医\x80√" (the 80 of "、" left over after a pair).
+#: ftfy would take the control for Windows-1252's € (its C1 fix) and cut the run
+#: the CJK layer repairs; the line is left to that layer, and comes back to ftfy
+#: in the next round.
+_SHIFT_JIS_80 = re.compile("[\u3000-\uffef]\x80")
 #: ftfy's plan steps that guess bytes rather than read them.
 _GUESSING = {"restore_byte_a0", "replace_lossy_sequences"}
 
