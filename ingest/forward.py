@@ -116,8 +116,11 @@ def _sbcs_gaps(line: str) -> list[Candidate]:
         for m in NON_ASCII.finditer(work):
             if "\ufffd" in m.group():
                 continue
+            # The gap has shown the line's code page, so SUPPORTED_MARGIN; and judged
+            # against the line as it came: a space read back as A0 is part of the
+            # repair ("â € " is U+2800), not of the text it replaces.
             found = [c for c in _candidates(work, m.start(), m.end(), (codec,), Counter())
-                     if c.gain >= MARGIN]
+                     if span_gain(line, c.start, c.end, c.after) >= SUPPORTED_MARGIN]
             if found and not any(c.start < m.end() and m.start() < c.end for c in out):
                 out.append(max(found, key=lambda c: c.gain))
     return sorted(out, key=lambda c: c.start)

@@ -41,7 +41,11 @@ MAX_WORD = 32
 IMPOSSIBLE = 20.0
 REPLACEMENT_CHAR = 12.0
 
-_SPACE_COST = {" ": 1.5, "\n": 2.5, "\t": 2.5, "\r": 2.5}
+#: Spaces. The no-break space is a space too, where typography asks for one:
+#: Czech after a one-letter word ("a\u00a0Německo"), French before ; : ! ?, between
+#: a number and its unit; costed as a symbol, it lost to any letter a wrong decoder
+#: could read in its place (GBK's 聽 is C2 A0; Big5 read the same bytes as ť).
+_SPACE_COST = {" ": 1.5, "\n": 2.5, "\t": 2.5, "\r": 2.5, "\u00a0": 3.0, "\u202f": 3.5}
 
 
 Table = dict[str, float]
