@@ -68,11 +68,13 @@ class Candidate:
     share: float = 1.0  # for lossy candidates, the top guess's probability
     lossy: bool = False
     family: str = ""
+    judged: str = ""   # the text the gain was judged on, if not `after` (see `_judge`)
 
 
 def _with_family(c: Candidate, family: str) -> Candidate:
     # dataclasses.replace costs tens of microseconds; this is in the inner loop.
-    return Candidate(c.start, c.end, c.after, c.codec, c.gain, c.share, c.lossy, family)
+    return Candidate(c.start, c.end, c.after, c.codec, c.gain, c.share, c.lossy, family,
+                     c.judged)
 
 
 def confidence(gain: float, share: float = 1.0) -> float:
@@ -274,7 +276,7 @@ def _judge_jointly(line: str, runs: list[list[Candidate]]) -> list[list[Candidat
     by_family: dict[str, dict[tuple[int, int], str]] = {}
     for cands in runs:
         for c in cands:
-            by_family.setdefault(c.family, {})[(c.start, c.end)] = c.after
+            by_family.setdefault(c.family, {})[(c.start, c.end)] = c.judged or c.after
     # A family with one candidate in the line has nothing to be judged with.
     joint = {family: joint_gains(line, spans) for family, spans in by_family.items()
              if len(spans) > 1}
@@ -634,9 +636,18 @@ def _judge(line: str, start: int, end: int, text: str, codec: str) -> Candidate 
         # them (锟斤拷): reported later as unrecoverable, never "repaired".
         return None
     gain = span_gain(line, start, end, text)
+    judged = ""
+    # Mojibake of mojibake (UTF-8 read as GBK, twice: "’s" is "鈥檚", then "閳ユ獨"):
+    # the middle stage is no likelier than the start, only the end is. The run is
+    # judged on the end, and decoded one layer now; the next round takes the next.
+    deeper = undo(text) if plausible.has_wide(text) else None
+    if deeper is not None and "\ufffd" not in deeper[0]:
+        deep_gain = span_gain(line, start, end, deeper[0])
+        if deep_gain > gain:
+            gain, judged = deep_gain, deeper[0]
     if gain < CANDIDATE_FLOOR:
         return None
-    return Candidate(start, end, text, codec, gain)
+    return Candidate(start, end, text, codec, gain, judged=judged)
 
 
 def span_gain(line: str, start: int, end: int, text: str) -> float:
