@@ -14,8 +14,10 @@ from dataclasses import replace
 from functools import lru_cache
 
 import ftfy
+import ftfy.bad_codecs  # noqa: F401  (registers sloppy-windows-1252)
 from ftfy.badness import is_bad
 
+from . import forward
 from .edits import Edit
 
 #: Names ftfy uses in its plans, as the codec the text really went through.
@@ -54,7 +56,36 @@ def _repair(line: str) -> list[Edit]:
     chain = _chain(plan)
     lossy = any(step[1] in _GUESSING for step in plan) or "\ufffd" in fixed
     confidence = 0.9 if lossy else 0.97
-    return [Edit(s, e, after, chain, confidence, lossy) for s, e, after in _spans(line, fixed)]
+    spans = _spans(line, fixed)
+    edits = [Edit(s, e, after, chain, confidence, lossy) for s, e, after in spans]
+    if len(chain) == 2:
+        edits = sorted(edits + _rest_of_line(line, spans, chain), key=lambda e: e.start)
+    return edits
+
+
+def _rest_of_line(line: str, spans: list[tuple[int, int, str]],
+                  chain: tuple[str, ...]) -> list[Edit]:
+    """The runs ftfy left in a line it repaired, that the same code page gives back
+    as UTF-8: in a line that is half clean, ftfy's line-level judgement can stop
+    short ("GeliÅŸme ve büyüme", Turkish: it took ü and left ş; "çš„" for 的 among
+    clean hanzi). The line has shown its code page, so SUPPORTED_MARGIN is enough."""
+    codec = _SLOPPY.get(chain[1], chain[1])
+    edits = []
+    for m in _NON_ASCII_RUN.finditer(line):
+        s, e = m.span()
+        if any(a < e and s < b for a, b, _ in spans):
+            continue
+        try:
+            text = m.group().encode(codec).decode("utf-8")
+        except (UnicodeError, LookupError):
+            continue
+        if text != m.group() and forward.span_gain(line, s, e, text) >= forward.SUPPORTED_MARGIN:
+            edits.append(Edit(s, e, text, chain, 0.97, False))
+    return edits
+
+
+_SLOPPY = {"windows-1252": "sloppy-windows-1252"}
+_NON_ASCII_RUN = re.compile(r"[^\x00-\x7f]+")
 
 
 _repair_cached = lru_cache(maxsize=LINES_CACHED)(_repair)
