@@ -48,11 +48,13 @@ def repair_line(line: str, offset: int) -> list[Edit]:
 
 def _repair(line: str) -> list[Edit]:
     """`repair_line` at offset 0."""
-    if not is_bad(line) or _SHIFT_JIS_80.search(line):
+    if _SHIFT_JIS_80.search(line):
         return []
+    if not is_bad(line):
+        return _other_pages(line)
     fixed, plan = ftfy.fix_encoding_and_explain(line)
     if fixed == line or not plan:
-        return []
+        return _other_pages(line)
     chain = _chain(plan)
     lossy = any(step[1] in _GUESSING for step in plan) or "\ufffd" in fixed
     confidence = 0.9 if lossy else 0.97
@@ -63,12 +65,29 @@ def _repair(line: str) -> list[Edit]:
     return edits
 
 
+def _other_pages(line: str) -> list[Edit]:
+    """UTF-8 read as a page ftfy's heuristic does not flag: ISO-8859-2 (Latin-2)
+    puts Ă at C3 and Š at A9, so "créole" reads "crĂŠole", which ftfy's badness
+    measure passes as text. Each run is taken on its own gain (MARGIN)."""
+    for codec in OTHER_PAGES:
+        edits = _rest_of_line(line, [], ("utf-8", codec), forward.MARGIN)
+        if edits:
+            return edits
+    return []
+
+
+#: Pages tried where ftfy finds nothing to do.
+OTHER_PAGES = ("iso-8859-2",)
+
+
 def _rest_of_line(line: str, spans: list[tuple[int, int, str]],
-                  chain: tuple[str, ...]) -> list[Edit]:
+                  chain: tuple[str, ...], margin: float = forward.SUPPORTED_MARGIN
+                  ) -> list[Edit]:
     """The runs ftfy left in a line it repaired, that the same code page gives back
     as UTF-8: in a line that is half clean, ftfy's line-level judgement can stop
     short ("GeliÅŸme ve büyüme", Turkish: it took ü and left ş; "çš„" for 的 among
-    clean hanzi). The line has shown its code page, so SUPPORTED_MARGIN is enough."""
+    clean hanzi). The line has shown its code page, so SUPPORTED_MARGIN is enough;
+    `_other_pages`, with no such proof, asks MARGIN."""
     codec = _SLOPPY.get(chain[1], chain[1])
     edits = []
     for m in _NON_ASCII_RUN.finditer(line):
@@ -79,8 +98,11 @@ def _rest_of_line(line: str, spans: list[tuple[int, int, str]],
             text = m.group().encode(codec).decode("utf-8")
         except (UnicodeError, LookupError):
             continue
-        if text != m.group() and forward.span_gain(line, s, e, text) >= forward.SUPPORTED_MARGIN:
-            edits.append(Edit(s, e, text, chain, 0.97, False))
+        if text == m.group():
+            continue
+        gain = forward.span_gain(line, s, e, text)
+        if gain >= margin:
+            edits.append(Edit(s, e, text, chain, forward.confidence(gain), False))
     return edits
 
 
