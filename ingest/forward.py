@@ -14,6 +14,7 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from functools import lru_cache
 from itertools import pairwise
@@ -181,28 +182,24 @@ def repair_text(text: str, evidence: Counter, with_gaps: bool, support: Counter)
         if settled is not None:
             families = [f for f in families if f[0] == settled] or families
         if with_gaps:
-            runs = _line_candidates(line, families, evidence, True, support)
-        elif len(line) <= CACHED_LINE:
-            runs = _strict_line_cached(line, tuple(families))
-        else:
-            runs = _strict_line(line, tuple(families))
-        for cands in runs:
-            if not with_gaps:
-                strong = [c for c in cands if c.gain >= MARGIN]
-                if not strong:
-                    tentative.append((offset, cands))   # decided once the document is read
-                    continue
-                cands = strong
-            if with_gaps:
-                best = _choose(cands, support)
+            for best in _fill_line(line, families, evidence, support):
                 lossy.note_evidence(evidence, line[max(0, best.start - 1):best.start]
                                     + best.after + line[best.end:best.end + 1])
                 support[best.family] += best.gain
                 edits.append(_edit(offset, best))
-            else:
-                for c in cands:
-                    support[c.family] += c.gain
-                pending.append((offset, cands))
+            continue
+        if len(line) <= CACHED_LINE:
+            runs = _strict_line_cached(line, tuple(families))
+        else:
+            runs = _strict_line(line, tuple(families))
+        for cands in runs:
+            strong = [c for c in cands if c.gain >= MARGIN]
+            if not strong:
+                tentative.append((offset, cands))   # decided once the document is read
+                continue
+            for c in strong:
+                support[c.family] += c.gain
+            pending.append((offset, strong))
     for offset, cands in tentative:
         kept = [c for c in cands if support[c.family] >= ESTABLISHED]
         if kept:
@@ -228,19 +225,60 @@ def _line_candidates(line: str, families: list[tuple[str, ...]], evidence: Count
     for m in NON_ASCII.finditer(line):
         if ("\ufffd" in m.group()) != with_gaps:
             continue
-        blind = with_gaps and not m.group().strip("\ufffd")
-        tried = families
-        if blind:
-            if support is None or len(m.group()) > MAX_BLIND_HOLES:
-                continue
-            tried = [f for f in families if support[f[0]] >= KNOWN_FAMILY]
-        cands = []
-        for family in tried:
-            found = _candidates(line, m.start(), m.end(), family, evidence, blind)
-            cands.extend(_with_family(c, family[0]) for c in found)
+        cands = _run_candidates(line, m.start(), m.end(), families, evidence, with_gaps, support)
         if cands:
             runs.append(cands)
     return runs
+
+
+def _run_candidates(line: str, start: int, end: int, families: list[tuple[str, ...]],
+                    evidence: Counter, with_gaps: bool, support: Counter | None
+                    ) -> list[Candidate]:
+    """The candidates of the run line[start:end] under each family."""
+    run = line[start:end]
+    tried = families
+    blind = with_gaps and not run.strip("\ufffd")
+    if blind:
+        if support is None or len(run) > MAX_BLIND_HOLES:
+            return []
+        tried = [f for f in families if support[f[0]] >= KNOWN_FAMILY]
+    cands = []
+    for family in tried:
+        found = _candidates(line, start, end, family, evidence, blind)
+        cands.extend(_with_family(c, family[0]) for c in found)
+    return cands
+
+
+def _fill_line(line: str, families: list[tuple[str, ...]], evidence: Counter,
+               support: Counter) -> Iterator[Candidate]:
+    """The lossy pass on one line: each run with U+FFFD in turn, judged in the line
+    as the runs before it were filled (and with the evidence they added), so that
+    a closing quote sees the opening one filled before it (“‘0’”, not “‘0’’).
+    Yields each choice, in the line's own offsets.
+
+    A run is judged in a window (the repaired text before it, the line after it,
+    FILL_WINDOW characters each way: more than any judgement looks at), so a long
+    line of gaps costs in proportion to its length."""
+    tail, pos = "", 0   # the repaired text before `pos` (its last FILL_WINDOW characters)
+    for m in NON_ASCII.finditer(line):
+        if "\ufffd" not in m.group():
+            continue
+        tail = (tail + line[pos:m.start()])[-FILL_WINDOW:]
+        pos = m.start()
+        work = tail + line[m.start():m.end() + FILL_WINDOW]
+        shift = m.start() - len(tail)   # line offset = work offset + shift
+        cands = _run_candidates(work, len(tail), len(tail) + len(m.group()), families,
+                                evidence, True, support)
+        if not cands:
+            continue
+        best = _choose(cands, support)
+        yield replace(best, start=best.start + shift, end=best.end + shift)
+        tail = (tail + work[len(tail):best.start] + best.after)[-FILL_WINDOW:]
+        pos = best.end + shift
+
+
+#: See `_fill_line`: twice the widest context a judgement of a run looks at.
+FILL_WINDOW = 2 * lossy.SCRIPT_CONTEXT
 
 
 def _strict_line(line: str, families: tuple[tuple[str, ...], ...]) -> list[list[Candidate]]:

@@ -398,11 +398,14 @@ def _balance_cost(prefix: str, ch: str, before: str) -> float:
 
 @lru_cache(maxsize=4096)
 def _kind(ch: str) -> str:
+    """A neighbour's kind: space, word, a mark that closes ("close": , . ; ) ...)
+    or another mark ("punct": * % ( " ...). “ before ** is evidence for “ before
+    a mark that opens, not before a comma."""
     if ch.isspace():
         return "space"
     if plausible.is_word_char(ch) or ch.isdigit():
         return "word"
-    return "punct"
+    return "close" if ch in _CLOSING else "punct"
 
 
 _CLOSING = ",.;:!?)]}"
@@ -429,14 +432,14 @@ def spacing_cost(before: str, ch: str, after: str) -> float:
     if cat == "Pi":
         # Before a word or a mark it quotes too (“**”, “%s”, “(a)”), never a space
         # nor a mark that ends something (a comma, a closing bracket).
-        opens = a == "word" or (a == "punct" and after not in _CLOSING)
+        opens = a in ("word", "punct")
         return 0.0 if b != "word" and opens else 3.0
     if cat == "Pf":
         if b == "word" and a == "word":
             return 0.0 if ch == "\u2019" else 3.0
         if ch == "\u2019" and b == "word" and before not in "sS":
             return 3.0   # a stray closing quote, not a possessive plural
-        closes = b == "word" or (b == "punct" and before not in _OPENING)
+        closes = b in ("word", "close") or (b == "punct" and before not in _OPENING)
         return 0.0 if closes and a != "word" else 3.0
     if cat == "Pd":
         if b == a == "space":
@@ -450,5 +453,5 @@ def spacing_cost(before: str, ch: str, after: str) -> float:
         # between two spaces, a dash is the likelier mark.
         if a == "word":
             return 3.0
-        return 0.5 if a == "punct" else 1.0 if b == "word" else 1.5
+        return 0.5 if a in ("punct", "close") else 1.0 if b == "word" else 1.5
     return 1.0 if b == "word" else 3.0
