@@ -106,9 +106,13 @@ def _rest_of_line(line: str, spans: list[tuple[int, int, str]],
     `_other_pages`, with no such proof, asks MARGIN."""
     codec = _SLOPPY.get(chain[1], chain[1])
     edits = []
+    taken = sorted((a, b) for a, b, _ in spans)
+    i = 0   # the first span that may still overlap a run (runs come in line order)
     for m in _NON_ASCII_RUN.finditer(line):
         s, e = m.span()
-        if any(a < e and s < b for a, b, _ in spans):
+        while i < len(taken) and taken[i][1] <= s:
+            i += 1
+        if i < len(taken) and taken[i][0] < e:
             continue
         try:
             text = m.group().encode(codec).decode("utf-8")
