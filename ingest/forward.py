@@ -218,14 +218,13 @@ KNOWN_FAMILY = 20.0
 MAX_BLIND_HOLES = 4
 
 
-def _line_candidates(line: str, families: list[tuple[str, ...]], evidence: Counter,
-                     with_gaps: bool, support: Counter | None = None) -> list[list[Candidate]]:
-    """The candidates of each run of the line (runs with U+FFFD or without)."""
+def _line_candidates(line: str, families: list[tuple[str, ...]]) -> list[list[Candidate]]:
+    """The strict candidates of each run of the line without U+FFFD."""
     runs = []
     for m in NON_ASCII.finditer(line):
-        if ("\ufffd" in m.group()) != with_gaps:
+        if "\ufffd" in m.group():
             continue
-        cands = _run_candidates(line, m.start(), m.end(), families, evidence, with_gaps, support)
+        cands = _run_candidates(line, m.start(), m.end(), families, Counter(), False, None)
         if cands:
             runs.append(cands)
     return runs
@@ -290,7 +289,7 @@ def _strict_line(line: str, families: tuple[tuple[str, ...], ...]) -> list[list[
     kept = [f for f in families if _may_hold(line, f)]
     if not kept:
         return []
-    return _judge_jointly(line, _line_candidates(line, kept, Counter(), False))
+    return _judge_jointly(line, _line_candidates(line, kept))
 
 
 #: Lines up to this long have their strict candidates kept (`_strict_line`), at most
@@ -700,7 +699,7 @@ def span_gain(line: str, start: int, end: int, text: str) -> float:
 def _lossy(line: str, start: int, end: int, enc: Encoded, family: tuple[str, ...],
            evidence: Counter, blind: bool = False) -> Candidate | None:
     """`blind`: a run of U+FFFD alone, under a family the document is known to be in
-    (see `_line_candidates`); otherwise such a run is no evidence of a chain."""
+    (see `_run_candidates`); otherwise such a run is no evidence of a chain."""
     run = line[start:end]
     if run.strip("\ufffd") == "" and not blind:
         return None

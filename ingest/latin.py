@@ -2,9 +2,12 @@
 
 We do not reimplement what ftfy does well: each line ftfy's own heuristic flags
 (`ftfy.badness.is_bad`) goes through `ftfy.fix_encoding_and_explain`, and its plan
-becomes our codec chain. We only cut ftfy's line-level result into spans, so the
-clean parts of a line stay outside every step. (We do not second-guess ftfy here:
-on its own ground its judgement is the better tuned one.)
+becomes our codec chain. We cut ftfy's line-level result into spans, so the clean
+parts of a line stay outside every step. Around it, three additions where ftfy's
+line-level judgement falls short: the runs it left in a line it repaired, in the
+same code page (`_rest_of_line`); UTF-8 read as ISO-8859-2, which its heuristic
+passes as text (`_other_pages`); and lines that are CP932 mojibake with U+0080 in
+them, which its C1 fix would cut (`_CP932_80`).
 """
 
 from __future__ import annotations
@@ -29,7 +32,7 @@ _ASCII_SPLIT = re.compile(r"([\x00-\x7f]+)")
 #: ftfy would take the control for Windows-1252's € (its C1 fix) and cut the run
 #: the CJK layer repairs; the line is left to that layer, and comes back to ftfy
 #: in the next round.
-_SHIFT_JIS_80 = re.compile("[\u3000-\uffef]\x80")
+_CP932_80 = re.compile("[\u3000-\uffef]\x80")
 #: ftfy's plan steps that guess bytes rather than read them.
 _GUESSING = {"restore_byte_a0", "replace_lossy_sequences"}
 
@@ -48,7 +51,7 @@ def repair_line(line: str, offset: int) -> list[Edit]:
 
 def _repair(line: str) -> list[Edit]:
     """`repair_line` at offset 0."""
-    if _SHIFT_JIS_80.search(line):
+    if _CP932_80.search(line):
         return []
     if not is_bad(line):
         return _other_pages(line)
@@ -101,8 +104,8 @@ def _rest_of_line(line: str, spans: list[tuple[int, int, str]],
                   ) -> list[Edit]:
     """The runs ftfy left in a line it repaired, that the same code page gives back
     as UTF-8: in a line that is half clean, ftfy's line-level judgement can stop
-    short ("GeliÅŸme ve büyüme", Turkish: it took ü and left ş; "çš„" for 的 among
-    clean hanzi). The line has shown its code page, so SUPPORTED_MARGIN is enough;
+    short ("GeliÅŸme ve büyüme", Turkish: it took ü and left ş). The line has shown
+    its code page, so SUPPORTED_MARGIN is enough;
     `_other_pages`, with no such proof, asks MARGIN."""
     codec = _SLOPPY.get(chain[1], chain[1])
     edits = []
