@@ -22,6 +22,18 @@ class Edit:
     lossy: bool = False
 
 
+def applied(line: str, edits: list[Edit], offset: int = 0) -> str:
+    """`line` with `edits` (in text order, not overlapping) made, for comparing
+    readings; their offsets are `offset` plus positions in `line`."""
+    out, pos = [], 0
+    for e in edits:
+        out.append(line[pos:e.start - offset])
+        out.append(e.after)
+        pos = e.end - offset
+    out.append(line[pos:])
+    return "".join(out)
+
+
 @dataclass(frozen=True)
 class Region:
     """A changed region: original[o_start:o_end] is now current[c_start:c_end]."""

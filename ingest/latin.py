@@ -21,7 +21,7 @@ import ftfy.bad_codecs  # noqa: F401  (registers sloppy-windows-1252)
 from ftfy.badness import is_bad
 
 from . import forward, plausible
-from .edits import Edit
+from .edits import Edit, applied
 
 #: Names ftfy uses in its plans, as the codec the text really went through.
 _NAMES = {"sloppy-windows-1252": "windows-1252", "utf-8-variants": "utf-8"}
@@ -68,20 +68,10 @@ def _repair(line: str) -> list[Edit]:
     # ftfy's pages include Windows-1250, which reads Latin-2's mojibake half right
     # ("cafĂŠ" as "cafÊ"): the Latin-2 reading wins where it is clearly likelier.
     other = _other_pages(line)
-    if other and (plausible.cost(_applied(line, other)) + forward.MARGIN
-                  < plausible.cost(_applied(line, edits))):
+    if other and (plausible.cost(applied(line, other)) + forward.MARGIN
+                  < plausible.cost(applied(line, edits))):
         return other
     return edits
-
-
-def _applied(line: str, edits: list[Edit]) -> str:
-    out, pos = [], 0
-    for e in edits:
-        out.append(line[pos:e.start])
-        out.append(e.after)
-        pos = e.end
-    out.append(line[pos:])
-    return "".join(out)
 
 
 def _other_pages(line: str) -> list[Edit]:

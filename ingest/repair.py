@@ -22,7 +22,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from . import detect, forward, latin, lossy, plausible, reverse
-from .edits import Edit, Trace
+from .edits import Edit, Trace, applied
 
 #: Rounds at most: three layers of mojibake are already rare; a fourth round only
 #: confirms that nothing more changes.
@@ -130,19 +130,9 @@ def _latin_or_reverse(line: str, offset: int, support: Counter,
     theirs = latin.repair_line(line, offset) if detect.LATIN.search(line) else []
     if not ours or not theirs:
         return ours or theirs
-    cost_ours = plausible.cost(_applied(line, offset, ours))
-    cost_theirs = plausible.cost(_applied(line, offset, theirs))
+    cost_ours = plausible.cost(applied(line, ours, offset))
+    cost_theirs = plausible.cost(applied(line, theirs, offset))
     return ours if cost_ours + forward.MARGIN < cost_theirs else theirs
-
-
-def _applied(line: str, offset: int, edits: list[Edit]) -> str:
-    out, pos = [], 0
-    for e in edits:
-        out.append(line[pos:e.start - offset])
-        out.append(e.after)
-        pos = e.end - offset
-    out.append(line[pos:])
-    return "".join(out)
 
 
 def apply_steps(original: str, steps: tuple[Step, ...] | list[Step]) -> str:
