@@ -19,7 +19,7 @@ from dataclasses import dataclass, replace
 from functools import lru_cache
 from itertools import pairwise
 
-from . import detect, lossy, plausible
+from . import detect, lossy, plausible, words
 from .chains import (
     FORWARD_FAMILIES,
     MAX_MIXED_RUN,
@@ -710,6 +710,9 @@ def _lossy(line: str, start: int, end: int, enc: Encoded, family: tuple[str, ...
         if guess is None:
             return None
         text, codec, share = guess.text, guess.codec, guess.share
+        pieces: list[str | None] = [text]
+        _known_word_fill(pieces, {0: guess.options}, line[:start], line[end:])
+        text = pieces[0] or text
     else:
         found = _lossy_pieces(line, start, end, enc, family, evidence)
         if found is None:
@@ -754,6 +757,7 @@ def _lossy_pieces(line: str, start: int, end: int, enc: Encoded, family: tuple[s
     codec, share = family[0], 1.0
     gaps = [k for k, d in enumerate(decoded) if d is None]
     lost: set[int] = set()   # pieces whose gap no filling explains: written U+FFFD
+    options: dict[int, tuple[str, ...]] = {}   # each filled gap's consistent fillings
     # Twice: the first pass fills each gap knowing only the gaps before it; the
     # second re-ranks each with both neighbours filled (言 after a gap makes it 语).
     for n, k in enumerate(gaps + gaps):
@@ -783,13 +787,74 @@ def _lossy_pieces(line: str, start: int, end: int, enc: Encoded, family: tuple[s
                 lost.add(k)
             continue
         decoded[k] = guess.text
+        options[k] = guess.options
         codec, share = guess.codec, share * guess.share
     if 2 * len(lost) > len(gaps):
         return None   # mostly unexplained: no evidence the run is this family's
+    _known_word_fill(decoded, options, line[:start], line[end:])
     # A piece nothing explains keeps one U+FFFD, as a decoder would have written: the
     # run's other characters are read, not left as mojibake around the hole.
     return ("".join("\ufffd" if d is None else d for d in decoded), codec,
             share * LOST_PIECE_SHARE ** len(lost))
+
+
+def _known_word_fill(decoded: list[str | None], options: dict[int, tuple[str, ...]],
+                     before: str, after: str) -> None:
+    """Refill the gaps of each word of a run (its pieces `decoded`, gaps' fillings
+    `options`) so that the word is the commonest known word they can make, where one
+    fits (see `words`). Gap by gap, letter pairs read "горудасственной"; the word
+    whole can only be государственной. In place. A word that runs into a piece
+    nothing explains, or into another gap after the run, is left as it is."""
+    units: list[words.Unit] = []
+    slots: list[int] = []
+    broken = False
+
+    def flush() -> None:
+        nonlocal broken
+        if slots and not broken:
+            found = words.complete(units, [decoded[k] or "" for k in slots])
+            if found is not None:
+                for k, text in zip(slots, found):
+                    decoded[k] = text
+        units.clear()
+        slots.clear()
+        broken = False
+
+    def add_fixed(text: str) -> None:
+        for ch in text:
+            if plausible.is_word_char(ch):
+                if units and isinstance(units[-1], str):
+                    units[-1] += ch
+                else:
+                    units.append(ch)
+            else:
+                flush()
+
+    i = len(before)
+    while i and plausible.is_word_char(before[i - 1]):
+        i -= 1
+    broken = before[i - 1:i] == "\ufffd"
+    add_fixed(before[i:])
+    for k, d in enumerate(decoded):
+        if d is None:
+            broken = True
+        elif k in options:
+            letters = tuple(a for a in options[k]
+                            if a and all(plausible.is_word_char(c) for c in a))
+            if not letters:
+                flush()
+                continue
+            units.append(letters)
+            slots.append(k)
+        else:
+            add_fixed(d)
+    j = 0
+    while j < len(after) and plausible.is_word_char(after[j]):
+        j += 1
+    if after[j:j + 1] == "\ufffd":
+        broken = True
+    add_fixed(after[:j])
+    flush()
 
 
 #: A run with pieces left as U+FFFD is that much less sure, per piece.

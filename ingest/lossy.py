@@ -36,6 +36,7 @@ class Guess:
     codec: str         # the family member whose forward check it passed
     share: float       # its share of the probability among the survivors (0..1)
     cost: float
+    options: tuple[str, ...] = ()   # every filling that passed the forward check
 
 
 def _char_ranges(n: int) -> tuple[range, ...]:
@@ -230,7 +231,8 @@ def recover(
     )
     best_cost, best_text, best_codec = scored[0]
     total = sum(math.exp(best_cost - s) for s, _, _ in scored)
-    return Guess(best_text, best_codec, 1.0 / total, best_cost)
+    return Guess(best_text, best_codec, 1.0 / total, best_cost,
+                 tuple(t for t, _ in survivors))
 
 
 @lru_cache(maxsize=4096)

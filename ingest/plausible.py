@@ -193,7 +193,7 @@ def _word_cost(word: str) -> float:
 
 
 @lru_cache(maxsize=1)
-def _known_words() -> dict[str, float]:
+def known_words() -> dict[str, float]:
     """The commonest words of the alphabetic languages (`tables/words.json.gz`),
     each with the cost its rank gives under Zipf's law, the cheapest over the
     languages that list it. Loaded on first use: only lost-byte repair asks."""
@@ -221,7 +221,7 @@ def known_word_cost(word: str) -> float | None:
     low = word.lower()
     if word != low and word != low[:1].upper() + low[1:]:
         return None   # all capitals or mixed case: not how the lists write a word
-    cost = _known_words().get(low)
+    cost = known_words().get(low)
     if cost is None:
         return None
     return cost + (CAPITAL if low != word else 0.0)

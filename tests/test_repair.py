@@ -140,3 +140,16 @@ def test_weak_run_before_strong_ones_keeps_text_order(codec: str) -> None:
     result = ingest.repair(broken)
     assert ingest.apply_steps(broken, result.steps) == result.text
     assert len(result.text) <= len(line) + 2
+
+
+def test_words_complete_fills_slots_from_the_lists() -> None:
+    from ingest import words
+
+    # го?у?дарственной: the gap fillings the bytes allow, one slot per gap.
+    slots = [("р", "с", "т"), ("у", "ф")]
+    units = ["го", slots[0], "уда", ("р", "с"), "ственной"]
+    assert words.complete(units, ["р", "с"]) == ["с", "р"]
+    # Already a word of the lists: left to the letter model and the context.
+    assert words.complete(["закон", ("у", "ы")], ["у"]) is None
+    # No word fits: nothing is invented.
+    assert words.complete(["qzx", ("q", "z")], ["q"]) is None
