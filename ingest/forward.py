@@ -812,10 +812,8 @@ def _known_word_fill(decoded: list[str | None], options: dict[int, tuple[str, ..
     def flush() -> None:
         nonlocal broken
         if slots and not broken:
-            found = words.complete(units, [decoded[k] or "" for k in slots])
-            if found is not None:
-                for k, text in zip(slots, found):
-                    decoded[k] = text
+            for k, text in zip(slots, words.fill(units, [decoded[k] or "" for k in slots])):
+                decoded[k] = text
         units.clear()
         slots.clear()
         broken = False

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections import defaultdict
+from collections import Counter, defaultdict
 from functools import cache
 
 from . import lossy
@@ -38,24 +38,50 @@ _DIGIT = re.compile(r"\d")
 Unit = str | tuple[str, ...]
 
 
+def fill(units: list[Unit], current: list[str]) -> list[str]:
+    """The fillings of the slots (in order) for the word the units most likely are:
+    a word of the lists if one fits (`complete`), else the likeliest spelling by
+    letter sequences (`likeliest`). The `current` fillings stay if they already make
+    a word of the lists, or if no spelling is clearly likelier."""
+    units = _case_consistent(units)
+    found = complete(units, current)
+    if found is None:
+        found = likeliest(units, current)
+    return current if found is None else found
+
+
+def _case_consistent(units: list[Unit]) -> list[Unit]:
+    """The units without the fillings that would put a capital inside a word written
+    in small letters ("weiÐ" for weiß: the lookups ignore case)."""
+    if not any(c.islower() for u in units if isinstance(u, str) for c in u):
+        return units
+    out: list[Unit] = []
+    for i, u in enumerate(units):
+        if isinstance(u, tuple) and i > 0:
+            small = tuple(a for a in u if not any(c.isupper() for c in a))
+            u = small or u
+        out.append(u)
+    return out
+
+
 def complete(units: list[Unit], current: list[str]) -> list[str] | None:
     """The fillings of the slots (in order) that make the units the commonest word of
-    the lists, or None if no word fits or if the `current` fillings already make one.
-    Case is ignored in the lookup; each filling comes back as one of the slot's own,
-    in the case of its current filling."""
+    the lists (`current` itself if it makes one), or None if no word fits. Case is
+    ignored in the lookup; each filling comes back as one of the slot's own, in the
+    case of its current filling."""
     slots = [u for u in units if isinstance(u, tuple)]
     if not slots or any(not s for s in slots):
         return None
     now = iter(current)
-    word = "".join(next(now) if isinstance(u, tuple) else u for u in units).lower()
+    word = _fold("".join(next(now) if isinstance(u, tuple) else u for u in units))
     body = "".join(
-        "(" + "|".join(re.escape(a) for a in sorted({a.lower() for a in u}, key=len, reverse=True))
-        + ")" if isinstance(u, tuple) else re.escape(u.lower())
+        "(" + "|".join(re.escape(a) for a in sorted({_fold(a) for a in u}, key=len, reverse=True))
+        + ")" if isinstance(u, tuple) else re.escape(_fold(u))
         for u in units)
     pattern = re.compile("\n" + body + "\t([0-9.]+)(?=\n)")
-    fixed = sum(len(u) for u in units if isinstance(u, str))
-    lengths = range(fixed + sum(min(map(len, s)) for s in slots),
-                    fixed + sum(max(map(len, s)) for s in slots) + 1)
+    fixed = sum(len(_fold(u)) for u in units if isinstance(u, str))
+    sizes = [[len(_fold(a)) for a in s] for s in slots]
+    lengths = range(fixed + sum(map(min, sizes)), fixed + sum(map(max, sizes)) + 1)
     best: tuple[float, tuple[str, ...]] | None = None
     for script in _scripts(units):
         lexicon = _lexicon(script)
@@ -66,13 +92,100 @@ def complete(units: list[Unit], current: list[str]) -> list[str] | None:
                     continue
                 for m in pattern.finditer(group):
                     if m.group()[1:m.group().index("\t")] == word:
-                        return None
+                        return current
                     cost = float(m.groups()[-1])
                     if best is None or cost < best[0]:
                         best = (cost, m.groups()[:-1])
     if best is None:
         return None
     return [_in_case(slot, low, c) for slot, low, c in zip(slots, best[1], current)]
+
+
+def likeliest(units: list[Unit], current: list[str]) -> list[str] | None:
+    """The fillings that make the likeliest spelling under the letter model of the
+    word's script (`_ngrams`), if it beats the current one by LIKELIER nats; else
+    None. A beam search, slot by slot: "южноа??иканский" is южноафриканский, which
+    no list holds, since "афри" is common in the lists and "асси" is not."""
+    slots = [u for u in units if isinstance(u, tuple)]
+    scripts = _scripts(units)
+    if not slots or any(not s for s in slots) or len(scripts) != 1:
+        return None
+    model = _ngrams(next(iter(scripts)))
+    beam: list[tuple[float, str, tuple[str, ...]]] = [(0.0, "", ())]
+    for u in units:
+        if isinstance(u, str):
+            beam = [(0.0, text + _fold(u), picks) for _, text, picks in beam]
+        else:
+            beam = [(0.0, text + _fold(a), picks + (_fold(a),))
+                    for _, text, picks in beam for a in dict.fromkeys(u)]
+        beam = sorted(((_spelling_cost(model, text), text, picks) for _, text, picks in beam),
+                      key=lambda b: b[0])[:BEAM]
+    scored = [(_spelling_cost(model, text + "$"), picks) for _, text, picks in beam]
+    cost, picks = min(scored, key=lambda b: b[0])
+    now = _spelling_cost(model, _fold(_joined(units, current)) + "$")
+    if cost + LIKELIER > now:
+        return None
+    return [_in_case(slot, low, c) for slot, low, c in zip(slots, picks, current)]
+
+
+#: Spellings kept between slots; letters each side of a slot decide it, so a few
+#: dozen alternatives never lose the best.
+BEAM = 32
+#: How much likelier (nats) a spelling must be than the current one to replace it.
+LIKELIER = 1.0
+#: Letters of context the letter model conditions on.
+ORDER = 3
+#: Words the letter model of a script counts, shared among its languages (commonest
+#: first): Cyrillic's four languages give 20,000 each, Latin's 27 about 3,700. More
+#: costs seconds on first use, for little: letter sequences repeat.
+NGRAM_WORDS = 80_000
+#: Weight of a shorter context when the longer one never saw the letter.
+BACKOFF = math.log(0.4)
+
+
+def _fold(text: str) -> str:
+    """Lower case as wordfreq writes its lists: ß as "ss"."""
+    return text.lower().replace("ß", "ss")
+
+
+def _joined(units: list[Unit], fillings: list[str]) -> str:
+    it = iter(fillings)
+    return "".join(next(it) if isinstance(u, tuple) else u for u in units)
+
+
+def _spelling_cost(model: tuple[dict[str, int], int], text: str) -> float:
+    """-ln P(text) as the start of a word (whole if it ends in "$"), stupid backoff."""
+    counts, total = model
+    padded = "^" * ORDER + text
+    cost = 0.0
+    for i in range(ORDER, len(padded)):
+        penalty = 0.0
+        for k in range(ORDER, 0, -1):
+            context = padded[i - k:i]
+            seen = counts.get(context + padded[i])
+            if seen:
+                cost += penalty - math.log(seen / counts[context])
+                break
+            penalty -= BACKOFF
+        else:
+            cost += penalty - math.log((counts.get(padded[i], 0) + 1) / total)
+    return cost
+
+
+@cache
+def _ngrams(script: str) -> tuple[dict[str, int], int]:
+    """Counts of every letter sequence of 1 to ORDER + 1 letters in the words of the
+    script's languages ("^" before a word, "$" after), and the letter total."""
+    counts: Counter[str] = Counter()
+    n = ORDER + 1
+    languages = _languages(script)
+    for lang in languages:
+        for word in _ranked(lang)[:NGRAM_WORDS // len(languages)]:
+            padded = "^" * ORDER + word + "$"
+            counts.update(padded[i:i + k] for k in range(1, n + 1)
+                          for i in range(len(padded) - k + 1))
+    total = sum(v for key, v in counts.items() if len(key) == 1)
+    return dict(counts), total
 
 
 def _scripts(units: list[Unit]) -> set[str]:
@@ -90,9 +203,9 @@ def _first_letters(units: list[Unit]) -> set[str]:
     for i, u in enumerate(units):
         if isinstance(u, str):
             if u:
-                return {u[0].lower()}
+                return {_fold(u)[0]}
             continue
-        firsts = {a[:1].lower() for a in u}
+        firsts = {_fold(a)[:1] for a in u}
         if "" not in firsts:
             return firsts
         # A slot that may be empty lets the next unit start the word.
@@ -101,10 +214,10 @@ def _first_letters(units: list[Unit]) -> set[str]:
 
 
 def _in_case(slot: tuple[str, ...], low: str, current: str) -> str:
-    if current.lower() == low:
+    if _fold(current) == low:
         return current
-    same = [a for a in slot if a.lower() == low and a.isupper() == current.isupper()]
-    return same[0] if same else next(a for a in slot if a.lower() == low)
+    same = [a for a in slot if _fold(a) == low and a.isupper() == current.isupper()]
+    return same[0] if same else next(a for a in slot if _fold(a) == low)
 
 
 @cache
@@ -113,22 +226,28 @@ def _lexicon(script: str) -> dict[tuple[int, str], str]:
     each group one string of "\nword\tcost" lines, cost from the word's rank by
     Zipf's law. Read from wordfreq's "small" lists on first use (a hundredth of a
     second per language): only lost-byte repair asks."""
-    import wordfreq
-
     costs = [f"\t{math.log(rank) + ZIPF_BASE:.1f}" for rank in range(1, LEXICON_WORDS + 1)]
     groups: dict[tuple[int, str], list[str]] = defaultdict(list)
     for lang in _languages(script):
-        ranked = [w for bucket in wordfreq.get_frequency_list(lang, "small") for w in bucket
-                  if not _DIGIT.search(w)]
-        for word, cost in zip(ranked, costs):
-            if script == "GREEK" and word[-1] == "σ":
-                word = word[:-1] + "ς"   # wordfreq case-folds the final sigma away
+        for word, cost in zip(_ranked(lang), costs):
             groups[(len(word), word[0])].append(word + cost)
-    # wordfreq keeps every list it read; the lines above are all that is needed.
+    return {key: "\n" + "\n".join(lines) + "\n" for key, lines in groups.items()}
+
+
+def _ranked(lang: str) -> list[str]:
+    """The words of wordfreq's "small" list for `lang`, commonest first, without
+    digits, at most LEXICON_WORDS. (wordfreq keeps every list it read; this copy is
+    all that is needed, so its cache is emptied.)"""
+    import wordfreq
+
+    words = [w for bucket in wordfreq.get_frequency_list(lang, "small") for w in bucket
+             if not _DIGIT.search(w)][:LEXICON_WORDS]
+    # wordfreq case-folds Greek's final ς to σ.
+    words = [w[:-1] + "ς" if w[-1] == "σ" else w for w in words]
     clear = getattr(wordfreq.get_frequency_list, "cache_clear", None)
     if clear is not None:
         clear()
-    return {key: "\n" + "\n".join(lines) + "\n" for key, lines in groups.items()}
+    return words
 
 
 def _languages(script: str) -> list[str]:

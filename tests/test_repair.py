@@ -149,7 +149,17 @@ def test_words_complete_fills_slots_from_the_lists() -> None:
     slots = [("р", "с", "т"), ("у", "ф")]
     units = ["го", slots[0], "уда", ("р", "с"), "ственной"]
     assert words.complete(units, ["р", "с"]) == ["с", "р"]
-    # Already a word of the lists: left to the letter model and the context.
-    assert words.complete(["закон", ("у", "ы")], ["у"]) is None
+    # Already a word of the lists: kept, left to the letter model and the context.
+    assert words.complete(["закон", ("у", "ы")], ["у"]) == ["у"]
     # No word fits: nothing is invented.
     assert words.complete(["qzx", ("q", "z")], ["q"]) is None
+
+
+def test_words_likeliest_spells_words_no_list_holds() -> None:
+    from ingest import words
+
+    units = ["тувин", ("с", "я", "р"), "кий"]
+    assert words.complete(units, ["я"]) is None
+    assert words.fill(units, ["я"]) == ["с"]
+    # A clear spelling already: left as it is.
+    assert words.likeliest(["тувин", ("с", "я"), "кий"], ["с"]) is None
