@@ -185,9 +185,14 @@ def _fill(template: tuple[int | None, ...], scripts: frozenset[str] = frozenset(
             else:
                 options.append(_char_options(chunk, scripts))
         else:
+            # Each gap keeps its cheapest options, an equal share of the cap: cut
+            # after the product, the first gap of "Ð�Ð¾…Ñ�" kept only the 25 letters
+            # its first options could pair with, and Н was not one of them.
+            gaps = sum(1 for opts in options if len(opts) > 1)
+            share = max(1, int((MAX_CANDIDATES * 4) ** (1 / max(1, gaps))))
             combos = [""]
             for opts in options:
-                combos = [c + o for c in combos for o in opts][:MAX_CANDIDATES * 4]
+                combos = [c + o for c in combos for o in opts[:share]]
             texts.extend(combos)
     return texts
 
