@@ -24,6 +24,9 @@ FORWARD_FAMILIES: dict[str, tuple[str, ...]] = {
     "euc_jp": ("euc_jp",),
     "euc_kr": ("cp949", "euc_kr"),
 }
+#: Not a family of the text's decoder but a reading of runs of U+FFFD alone, one per
+#: lost byte, as ASCII leaves them (see forward.BLIND_HOLES).
+ASCII_READING: tuple[str, ...] = ("ascii",)
 #: When several codecs of a family reproduce a text, we name the narrowest.
 NARROWEST_FIRST = ("gbk", "gb18030", "big5", "cp950", "shift_jis", "cp932", "euc_jp",
                    "euc_kr", "cp949")

@@ -21,6 +21,7 @@ from itertools import pairwise
 
 from . import detect, lossy, plausible, words
 from .chains import (
+    ASCII_READING,
     FORWARD_FAMILIES,
     MAX_MIXED_RUN,
     UTF8_CHAR,
@@ -171,6 +172,8 @@ def repair_text(text: str, evidence: Counter, with_gaps: bool, support: Counter)
     """
     if with_gaps:
         families = list(FORWARD_FAMILIES.values())
+        if not _LONE_GAP.search(text):
+            families.append(BLIND)
         flagged = {i: families for i in _lines_with(text, "\ufffd")}
     else:
         flagged = _screen(text)
@@ -216,6 +219,16 @@ def repair_text(text: str, evidence: Counter, with_gaps: bool, support: Counter)
 #: it can hold one or two characters.
 KNOWN_FAMILY = 20.0
 MAX_BLIND_HOLES = 4
+#: ...but where no family has any support, a run of two or three U+FFFD alone among
+#: ASCII ("Object���s", "1966���1987") is read as what a decoder that rejects every
+#: non-ASCII byte would leave, as ASCII does (and Big5, EUC-JP or EUC-KR do with
+#: most punctuation): one U+FFFD per byte of one character, filled from context
+#: (’, –). Not in a text with a lone U+FFFD among ASCII, which no UTF-8 character
+#: leaves under that reading: there the bytes were something else (Windows-1252
+#: read as UTF-8), and two U+FFFD are two lost characters.
+BLIND = ASCII_READING
+BLIND_HOLES = (2, 3)
+_LONE_GAP = re.compile("(?<![^\x00-\x7f])\ufffd(?![^\x00-\x7f])")
 
 
 def _line_candidates(line: str, families: list[tuple[str, ...]]) -> list[list[Candidate]]:
@@ -235,12 +248,17 @@ def _run_candidates(line: str, start: int, end: int, families: list[tuple[str, .
                     ) -> list[Candidate]:
     """The candidates of the run line[start:end] under each family."""
     run = line[start:end]
-    tried = families
+    tried = [f for f in families if f is not BLIND]
     blind = with_gaps and not run.strip("\ufffd")
     if blind:
         if support is None or len(run) > MAX_BLIND_HOLES:
             return []
-        tried = [f for f in families if support[f[0]] >= KNOWN_FAMILY]
+        known = [f for f in tried if support[f[0]] >= KNOWN_FAMILY]
+        if not any(support[f[0]] for f in tried) and BLIND in families and (
+                len(run) in BLIND_HOLES and line[start - 1:start].isascii()
+                and line[end:end + 1].isascii()):
+            known.append(BLIND)
+        tried = known
     cands = []
     for family in tried:
         found = _candidates(line, start, end, family, evidence, blind)
@@ -839,7 +857,8 @@ def _known_word_fill(decoded: list[str | None], options: dict[int, tuple[str, ..
         elif k in options:
             letters = tuple(a for a in options[k]
                             if a and all(plausible.is_word_char(c) for c in a))
-            if not letters:
+            if d not in letters:
+                # Not a letter by the context's choice ("Object’s"): a word ends here.
                 flush()
                 continue
             units.append(letters)

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from . import plausible
-from .chains import report_order
+from .chains import ASCII_READING, report_order
 
 #: Survivors scored per gap at most; candidates are pre-sorted by their own cost, so
 #: the cap drops only characters rarer than the ones kept.
@@ -158,6 +158,8 @@ def _in_scripts(chars: list[str], scripts: frozenset[str]) -> list[str]:
             if not plausible.is_word_char(c) or script(c) in scripts or script(c) == INHERITED]
 
 
+_FOREIGN_LETTER = re.compile(r"[^\W\d_\x00-\x7f]")
+
 #: Characters before a gap whose letters tell which scripts the text is written in.
 SCRIPT_CONTEXT = 200
 
@@ -229,6 +231,20 @@ def recover(
         survivors = _survivors(template, run, follow, family, frozenset())
     if not survivors:
         return None
+    if left[-1:].isdigit() and right[:1].isdigit():
+        # Between digits, a letter of an alphabet makes no word ("1966ở1987"); a
+        # dash or a CJK character ("2024年3月") can stand there.
+        survivors = tuple(s for s in survivors if not any(
+            c.isalpha() and not plausible.is_wide(c) for c in s[0])) or survivors
+    if family == ASCII_READING and not (left[-1:].isalpha() or right[:1].isalpha()) and not (
+            _FOREIGN_LETTER.search(left[-SCRIPT_CONTEXT:] + right)):
+        # Read as ASCII's gaps, a run standing alone in text of ASCII letters only is
+        # no letter of another alphabet ("x ��� y" is no Vietnamese "ở"); of three
+        # bytes it can be a mark (" – "), of two nothing the context could tell ("à",
+        # "©", "°"): left as it is.
+        survivors = tuple(s for s in survivors if not any(c.isalpha() for c in s[0]))
+        if not survivors or len(holes) < 3:
+            return None
     shortlist = _shortlist(survivors, _word_tail(left), _word_head(right))
     scored = sorted(
         ((cost + _marks_cost(t, left, right, evidence), t, c) for cost, t, c in shortlist),
