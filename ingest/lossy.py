@@ -345,8 +345,9 @@ def _marks_cost(text: str, left: str, right: str, evidence: Counter) -> float:
     between two spaces, whatever its apostrophes are.
     """
     # Quotes opened and not closed in the line so far: only a closing double quote
-    # asks (see `_balance_cost`), so the line is counted only then.
-    opened = left.count("\u201c") - left.count("\u201d") if "\u201d" in text else 0
+    # and an opening single one ask, so the line is counted only then.
+    opened = (left.count("\u201c") - left.count("\u201d")
+              if "\u201d" in text or "\u2018" in text else 0)
     total = 0.0
     for shape, ch, neighbours in _mark_terms(text, left[-1:] or " ", right[:1] or "\n", opened):
         if shape is not None:
@@ -371,10 +372,18 @@ def _mark_terms(text: str, lch: str, rch: str, opened: int
         if shape is None:
             prefix = "\u201c" * max(0, opened) + "\u201d" * max(0, -opened) + text[:i]
             balance = _balance_cost(prefix, ch, before) if ch == "\u201d" else 0.0
+            if ch == "\u2018" and prefix.count("\u201c") <= prefix.count("\u201d"):
+                balance = SECONDARY_QUOTE
             shape = spacing_cost(before, ch, after) + balance
         out.append((shape, ch, (_kind(before), ch, _kind(after))))
     return tuple(out)
 
+
+#: ‘ opening a quotation where no “ is open: in English and most languages that
+#: write these marks, single quotes are the secondary ones (CLDR's
+#: alternateQuotationStart), nested in double quotes; between the two otherwise
+#: alike, “ is the likelier opener.
+SECONDARY_QUOTE = 0.5
 
 #: A filled-in letter that switches case inside a word ("aşAmerika"), or a modifier
 #: letter (ₑ, ʼ), costs this much more: the word model sees neither.
