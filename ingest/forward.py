@@ -872,6 +872,67 @@ def _known_word_fill(decoded: list[str | None], options: dict[int, tuple[str, ..
         broken = True
     add_fixed(after[:j])
     flush()
+    _marks_in_known_words(decoded, options, before, after)
+
+
+def _marks_in_known_words(decoded: list[str | None], options: dict[int, tuple[str, ...]],
+                          before: str, after: str) -> None:
+    """A gap the context filled with a mark next to letters ("«thiopischer",
+    "HAS°O") is a letter where one of its fillings makes a word of the lists with
+    them: Äthiopischer, HASŁO. (Only a listed word: the letter model would turn
+    every apostrophe into a letter.) In place."""
+    for k, d in enumerate(decoded):
+        if k not in options or d is None or (d and plausible.is_word_char(d[0])):
+            continue
+        letters = tuple(a for a in options[k] if a and all(plausible.is_word_char(c) for c in a))
+        if not letters:
+            continue
+        left = _word_edge("".join(before if i < 0 else decoded[i] or "\ufffd"
+                                  for i in range(-1, k) if i < 0 or i not in options), True)
+        right = _word_edge("".join(decoded[i] or "\ufffd" for i in range(k + 1, len(decoded))
+                                   if i not in options) + after, False)
+        if not (left or right) or not all(k2 not in options or k2 == k
+                                          for k2 in range(max(0, k - 1), k + 2)):
+            continue
+        found = words.complete([u for u in (left, letters, right) if u], [d])
+        if found is None or len(left) + len(found[0]) + len(right) < MARK_WORD:
+            continue   # a short word fits by chance: "“M”" is no Vietnamese "ấm"
+        text = found[0]
+        # The letter takes the case of its neighbours (HASŁO); a word's first letter
+        # that of the next if both next are capitals, else of the word before it
+        # (lists of names: "Peseta, Äthiopischer").
+        if left:
+            capital = left[-1].isupper() and (not right or right[0].isupper())
+        else:
+            capital = right[:1].isupper() if right[1:2].isupper() else _capital_before(before)
+        same = [a for a in letters if a.lower() == text.lower() and a[:1].isupper() == capital]
+        decoded[k] = same[0] if same else text
+
+
+#: Letters a word must have for `_marks_in_known_words` to take a mark for a letter.
+MARK_WORD = 4
+
+
+def _word_edge(text: str, at_end: bool) -> str:
+    """The letters at the end (or start) of `text`, up to a non-letter."""
+    if at_end:
+        i = len(text)
+        while i and plausible.is_word_char(text[i - 1]):
+            i -= 1
+        return text[i:]
+    j = 0
+    while j < len(text) and plausible.is_word_char(text[j]):
+        j += 1
+    return text[:j]
+
+
+def _capital_before(before: str) -> bool:
+    """Whether the last word before a gap starts with a capital."""
+    m = _LAST_WORD.search(before[-CONTEXT * 4:])
+    return bool(m and m.group()[:1].isupper())
+
+
+_LAST_WORD = re.compile(r"[^\W\d_]+(?=[^\w]*$)")
 
 
 #: A run with pieces left as U+FFFD is that much less sure, per piece.

@@ -349,7 +349,8 @@ def _marks_cost(text: str, left: str, right: str, evidence: Counter) -> float:
     opened = (left.count("\u201c") - left.count("\u201d")
               if "\u201d" in text or "\u2018" in text else 0)
     total = 0.0
-    for shape, ch, neighbours in _mark_terms(text, left[-1:] or " ", right[:1] or "\n", opened):
+    for shape, ch, neighbours in _mark_terms(text, left[-2:].rjust(2), right[:1] or "\n",
+                                             opened):
         if shape is not None:
             total += shape
         if plausible.is_word_char(ch):
@@ -363,10 +364,12 @@ def _marks_cost(text: str, left: str, right: str, evidence: Counter) -> float:
 def _mark_terms(text: str, lch: str, rch: str, opened: int
                 ) -> tuple[tuple[float | None, str, tuple[str, str, str]], ...]:
     """The parts of `_marks_cost` that the evidence does not change, per character:
-    its typographic cost (None for a letter), itself, and its neighbours' kinds."""
+    its typographic cost (None for a letter), itself, and its neighbours' kinds.
+    `lch` is the two characters before `text`."""
     out = []
+    ahead = lch + text
     for i, ch in enumerate(text):
-        before = text[i - 1] if i else lch
+        before = ahead[i + 1]
         after = text[i + 1] if i + 1 < len(text) else rch
         shape = letter_shape(before, ch, after) if plausible.is_word_char(ch) else None
         if shape is None:
@@ -374,7 +377,7 @@ def _mark_terms(text: str, lch: str, rch: str, opened: int
             balance = _balance_cost(prefix, ch, before) if ch == "\u201d" else 0.0
             if ch == "\u2018" and prefix.count("\u201c") <= prefix.count("\u201d"):
                 balance = SECONDARY_QUOTE
-            shape = spacing_cost(before, ch, after) + balance
+            shape = spacing_cost(before, ch, after, ahead[i]) + balance
         out.append((shape, ch, (_kind(before), ch, _kind(after))))
     return tuple(out)
 
@@ -440,12 +443,18 @@ def _kind(ch: str) -> str:
     return "close" if ch in _CLOSING else "punct"
 
 
+_NO_BREAK = "\u00a0\u202f"
+#: Marks that may stand between two letters of a word: the apostrophe's
+#: modifier-letter twin, the soft hyphen (and the middle dot of Catalan "l·l").
+_JOINERS = "\u02bc\u00ad"
+#: Cost of any other non-letter between two letters (see `spacing_cost`).
+INSIDE_WORD = 5.0
 _CLOSING = ",.;:!?)]}"
 _OPENING = "([{"
 
 
 @lru_cache(maxsize=65536)
-def spacing_cost(before: str, ch: str, after: str) -> float:
+def spacing_cost(before: str, ch: str, after: str, before2: str = " ") -> float:
     """How well a punctuation mark sits between its neighbours (nats).
 
     Typographic habits shared by the languages we repair: an opening quote follows
@@ -459,6 +468,13 @@ def spacing_cost(before: str, ch: str, after: str) -> float:
         # Between digits: a range (1983–1985), written with an en dash.
         return 0.0 if ch == "\u2013" else 1.5 if cat == "Pd" else 4.0
     b, a = _kind(before), _kind(after)
+    if ch in _NO_BREAK:
+        # A no-break space binds a number or a one-letter word to what follows
+        # ("10\u00a0km", Czech "a\u00a0Praha"); inside a longer word ("ka\u00a0mucki")
+        # it stands for a lost letter. (`before2` is the character before `before`.)
+        if b == a == "word" and (before.isdigit() or not before2.isalpha()):
+            return 3.0
+        return INSIDE_WORD + 1.0 if b == a == "word" else 6.0
     if cat in ("Zs", "Cf", "Zl", "Zp"):
         return 6.0
     if cat == "Pi":
@@ -486,4 +502,8 @@ def spacing_cost(before: str, ch: str, after: str) -> float:
         if a == "word":
             return 3.0
         return 0.5 if a in ("punct", "close") else 1.0 if b == "word" else 1.5
+    if before.isalpha() and after.isalpha() and ch not in _JOINERS and not (
+            ch == "\u00b7" and before in "lL" and after in "lL"):
+        # A symbol inside a word ("baski×tina", "HAS°O") splits it: a lost letter.
+        return INSIDE_WORD
     return 1.0 if b == "word" else 3.0
