@@ -855,8 +855,7 @@ def _known_word_fill(decoded: list[str | None], options: dict[int, tuple[str, ..
         if d is None:
             broken = True
         elif k in options:
-            letters = tuple(a for a in options[k]
-                            if a and all(plausible.is_word_char(c) for c in a))
+            letters = _letters(options[k])
             if d not in letters:
                 # Not a letter by the context's choice ("Object’s"): a word ends here.
                 flush()
@@ -884,15 +883,21 @@ def _marks_in_known_words(decoded: list[str | None], options: dict[int, tuple[st
     for k, d in enumerate(decoded):
         if k not in options or d is None or (d and plausible.is_word_char(d[0])):
             continue
-        letters = tuple(a for a in options[k] if a and all(plausible.is_word_char(c) for c in a))
+        letters = _letters(options[k])
         if not letters:
             continue
-        left = _word_edge("".join(before if i < 0 else decoded[i] or "\ufffd"
-                                  for i in range(-1, k) if i < 0 or i not in options), True)
-        right = _word_edge("".join(decoded[i] or "\ufffd" for i in range(k + 1, len(decoded))
-                                   if i not in options) + after, False)
-        if not (left or right) or not all(k2 not in options or k2 == k
-                                          for k2 in range(max(0, k - 1), k + 2)):
+        if any(k2 in options for k2 in (k - 1, k + 1)):
+            continue   # another gap next to it: the word is not known around it
+        # The letters next to the gap: its neighbouring pieces, then the text around
+        # the run (MAX_WORD pieces at most each way, so a long run stays linear).
+        near = range(max(0, k - plausible.MAX_WORD), k)
+        left = _word_edge((before[-plausible.MAX_WORD:] if near.start == 0 else "")
+                          + "".join(decoded[i] or "\ufffd" for i in near), True)
+        far = range(k + 1, min(len(decoded), k + 1 + plausible.MAX_WORD))
+        right = _word_edge("".join(decoded[i] or "\ufffd" for i in far)
+                           + (after[:plausible.MAX_WORD] if far.stop == len(decoded) else ""),
+                           False)
+        if not (left or right):
             continue
         found = words.complete([u for u in (left, letters, right) if u], [d])
         if found is None or len(left) + len(found[0]) + len(right) < MARK_WORD:
@@ -907,6 +912,12 @@ def _marks_in_known_words(decoded: list[str | None], options: dict[int, tuple[st
             capital = right[:1].isupper() if right[1:2].isupper() else _capital_before(before)
         same = [a for a in letters if a.lower() == text.lower() and a[:1].isupper() == capital]
         decoded[k] = same[0] if same else text
+
+
+@lru_cache(maxsize=4096)
+def _letters(fillings: tuple[str, ...]) -> tuple[str, ...]:
+    """The fillings made of letters only."""
+    return tuple(a for a in fillings if a and all(plausible.is_word_char(c) for c in a))
 
 
 #: Letters a word must have for `_marks_in_known_words` to take a mark for a letter.

@@ -19,9 +19,9 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter, defaultdict
-from functools import cache
+from functools import cache, lru_cache
 
-from . import lossy
+from . import lossy, plausible
 
 #: Words per language at most: deep enough for inflected forms (Russian's федеральные
 #: is the 15,000th word). wordfreq's "small" lists hold 10,000 to 65,000.
@@ -39,15 +39,23 @@ Unit = str | tuple[str, ...]
 
 
 def fill(units: list[Unit], current: list[str]) -> list[str]:
+    """See `_fill`; the same word met again is looked up once (a cache)."""
+    return list(_fill(tuple(units), tuple(current)))
+
+
+@lru_cache(maxsize=4096)
+def _fill(units: tuple[Unit, ...], current: tuple[str, ...]) -> tuple[str, ...]:
     """The fillings of the slots (in order) for the word the units most likely are:
     a word of the lists if one fits (`complete`), else the likeliest spelling by
     letter sequences (`likeliest`). The `current` fillings stay if they already make
     a word of the lists, or if no spelling is clearly likelier."""
-    units = _case_consistent(units)
-    found = complete(units, current)
+    if sum(len(u) if isinstance(u, str) else 1 for u in units) > plausible.MAX_WORD:
+        return current   # no word is that long: a run of mojibake with no spaces
+    consistent = _case_consistent(list(units))
+    found = complete(consistent, list(current))
     if found is None:
-        found = likeliest(units, current)
-    return current if found is None else found
+        found = likeliest(consistent, list(current))
+    return current if found is None else tuple(found)
 
 
 def _case_consistent(units: list[Unit]) -> list[Unit]:
@@ -65,6 +73,13 @@ def _case_consistent(units: list[Unit]) -> list[Unit]:
 
 
 def complete(units: list[Unit], current: list[str]) -> list[str] | None:
+    """See `_complete`; the same word met again is looked up once (a cache)."""
+    found = _complete(tuple(units), tuple(current))
+    return None if found is None else list(found)
+
+
+@lru_cache(maxsize=4096)
+def _complete(units: tuple[Unit, ...], current: tuple[str, ...]) -> tuple[str, ...] | None:
     """The fillings of the slots (in order) that make the units the commonest word of
     the lists (`current` itself if it makes one), or None if no word fits. Case is
     ignored in the lookup; each filling comes back as one of the slot's own, in the
@@ -98,7 +113,7 @@ def complete(units: list[Unit], current: list[str]) -> list[str] | None:
                         best = (cost, m.groups()[:-1])
     if best is None:
         return None
-    return [_in_case(slot, low, c) for slot, low, c in zip(slots, best[1], current)]
+    return tuple(_in_case(slot, low, c) for slot, low, c in zip(slots, best[1], current))
 
 
 def likeliest(units: list[Unit], current: list[str]) -> list[str] | None:
@@ -143,6 +158,7 @@ NGRAM_WORDS = 80_000
 BACKOFF = math.log(0.4)
 
 
+@lru_cache(maxsize=65536)
 def _fold(text: str) -> str:
     """Lower case as wordfreq writes its lists: ß as "ss"."""
     return text.lower().replace("ß", "ss")

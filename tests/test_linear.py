@@ -64,6 +64,12 @@ PATTERNS = {
     "ï¿½": "ï¿½",                   # U+FFFD's UTF-8 read as CP1252
     "ﾃｧ": "ﾃｧ",                    # UTF-8 read as Shift-JIS: half-width katakana
     "\\x80\\x9d": "\x80\x9d",       # C1 controls: UTF-8 read as Latin-1, bytes undefined in CP1252
+    # Cyrillic read as Shift-JIS, gaps in most letters, no spaces: one endless word
+    # for the word lists and the letter model (ingest.words).
+    "ﾐｳﾐｾﾑ�": "ﾐｳﾐｾﾑ\ufffd",
+    # Polish read as EUC-KR: whole letters lost, read as ASCII's gaps, a mark
+    # between letters looked up as a word.
+    "HAS��O ka��mucki ": "HAS\ufffd\ufffdO ka\ufffd\ufffdmucki ",
 }
 LAYOUTS = ("one line", "lines")
 LINE_CHARS = 80
