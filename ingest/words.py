@@ -188,22 +188,6 @@ def _spelling_cost(model: tuple[dict[str, int], int], text: str) -> float:
     return cost
 
 
-@cache
-def _ngrams(script: str) -> tuple[dict[str, int], int]:
-    """Counts of every letter sequence of 1 to ORDER + 1 letters in the words of the
-    script's languages ("^" before a word, "$" after), and the letter total."""
-    counts: Counter[str] = Counter()
-    n = ORDER + 1
-    languages = _languages(script)
-    for lang in languages:
-        for word in _ranked(lang)[:NGRAM_WORDS // len(languages)]:
-            padded = "^" * ORDER + word + "$"
-            counts.update(padded[i:i + k] for k in range(1, n + 1)
-                          for i in range(len(padded) - k + 1))
-    total = sum(v for key, v in counts.items() if len(key) == 1)
-    return dict(counts), total
-
-
 def _scripts(units: list[Unit]) -> set[str]:
     """The scripts the word can be written in: its fixed letters', or else its
     fillings' (one lexicon each)."""
@@ -236,18 +220,49 @@ def _in_case(slot: tuple[str, ...], low: str, current: str) -> str:
     return same[0] if same else next(a for a in slot if _fold(a) == low)
 
 
-@cache
 def _lexicon(script: str) -> dict[tuple[int, str], str]:
     """The words of every language written in `script`, by (length, first letter),
     each group one string of "\nword\tcost" lines, cost from the word's rank by
-    Zipf's law. Read from wordfreq's "small" lists on first use (a hundredth of a
-    second per language): only lost-byte repair asks."""
+    Zipf's law. See `_tables`."""
+    return _tables(script)[0]
+
+
+def _ngrams(script: str) -> tuple[dict[str, int], int]:
+    """Counts of every letter sequence of 1 to ORDER + 1 letters in the commonest
+    NGRAM_WORDS words of the script's languages ("^" before a word, "$" after), and
+    the letter total. See `_tables`."""
+    return _tables(script)[1]
+
+
+@cache
+def _tables(script: str) -> tuple[dict[tuple[int, str], str], tuple[dict[str, int], int]]:
+    """`_lexicon` and `_ngrams` of a script, from one reading of wordfreq's "small"
+    lists on first use (Latin's 27 languages: about 1.5 s; Cyrillic 0.6 s): only
+    lost-byte repair asks.
+
+    Of the letter sequences only those of ORDER + 1 are counted, one per letter (a
+    word padded with ORDER + 1 "^" has one ending at each of its letters and at the
+    "^" before them); each shorter one is the sum of those it ends."""
     costs = [f"\t{math.log(rank) + ZIPF_BASE:.1f}" for rank in range(1, LEXICON_WORDS + 1)]
     groups: dict[tuple[int, str], list[str]] = defaultdict(list)
-    for lang in _languages(script):
-        for word, cost in zip(_ranked(lang), costs):
+    longest: Counter[str] = Counter()
+    n = ORDER + 1
+    pad = "^" * n
+    languages = _languages(script)
+    for lang in languages:
+        ranked = _ranked(lang)
+        for word, cost in zip(ranked, costs):
             groups[(len(word), word[0])].append(word + cost)
-    return {key: "\n" + "\n".join(lines) + "\n" for key, lines in groups.items()}
+        for word in ranked[:NGRAM_WORDS // len(languages)]:
+            padded = pad + word + "$"
+            longest.update(padded[i - n:i] for i in range(n, len(padded) + 1))
+    counts: Counter[str] = Counter()
+    for gram, k in longest.items():
+        for start in range(n):
+            counts[gram[start:]] += k
+    total = sum(v for key, v in counts.items() if len(key) == 1 and key != "^")
+    lexicon = {key: "\n" + "\n".join(lines) + "\n" for key, lines in groups.items()}
+    return lexicon, (dict(counts), total)
 
 
 def _ranked(lang: str) -> list[str]:
