@@ -897,8 +897,8 @@ def _marks_in_known_words(decoded: list[str | None], options: dict[int, tuple[st
         right = _word_edge("".join(decoded[i] or "\ufffd" for i in far)
                            + (after[:plausible.MAX_WORD] if far.stop == len(decoded) else ""),
                            False)
-        if not (left or right):
-            continue
+        if not right:
+            continue   # a mark ending a word is what ends words: ’ ” … ("said” ")
         found = words.complete([u for u in (left, letters, right) if u], [d])
         if found is None or len(left) + len(found[0]) + len(right) < MARK_WORD:
             continue   # a short word fits by chance: "“M”" is no Vietnamese "ấm"

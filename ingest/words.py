@@ -51,6 +51,8 @@ def _fill(units: tuple[Unit, ...], current: tuple[str, ...]) -> tuple[str, ...]:
     a word of the lists, or if no spelling is clearly likelier."""
     if sum(len(u) if isinstance(u, str) else 1 for u in units) > plausible.MAX_WORD:
         return current   # no word is that long: a run of mojibake with no spaces
+    if plausible.known_word_cost(_joined(list(units), list(current))) is not None:
+        return current   # one of the commonest words already (no need to read the lists)
     consistent = _case_consistent(list(units))
     found = complete(consistent, list(current))
     if found is None:
@@ -251,8 +253,12 @@ def _tables(script: str) -> tuple[dict[tuple[int, str], str], tuple[dict[str, in
     languages = _languages(script)
     for lang in languages:
         ranked = _ranked(lang)
+        # Joined per language: one language's lines at a time in memory, not all.
+        lines: dict[tuple[int, str], list[str]] = defaultdict(list)
         for word, cost in zip(ranked, costs):
-            groups[(len(word), word[0])].append(word + cost)
+            lines[(len(word), word[0])].append(word + cost)
+        for key, group in lines.items():
+            groups[key].append("\n".join(group))
         for word in ranked[:NGRAM_WORDS // len(languages)]:
             padded = pad + word + "$"
             longest.update(padded[i - n:i] for i in range(n, len(padded) + 1))
@@ -261,7 +267,7 @@ def _tables(script: str) -> tuple[dict[tuple[int, str], str], tuple[dict[str, in
         for start in range(n):
             counts[gram[start:]] += k
     total = sum(v for key, v in counts.items() if len(key) == 1 and key != "^")
-    lexicon = {key: "\n" + "\n".join(lines) + "\n" for key, lines in groups.items()}
+    lexicon = {key: "\n" + "\n".join(chunks) + "\n" for key, chunks in groups.items()}
     return lexicon, (dict(counts), total)
 
 
