@@ -188,7 +188,10 @@ def repair_text(text: str, evidence: Counter, with_gaps: bool, support: Counter)
             for best in _fill_line(line, families, evidence, support):
                 lossy.note_evidence(evidence, line[max(0, best.start - 1):best.start]
                                     + best.after + line[best.end:best.end + 1])
-                support[best.family] += best.gain
+                if best.family != BLIND[0]:
+                    # A reading, not a decoder: counted, it would settle the document
+                    # on itself and shut out the family that lost the other bytes.
+                    support[best.family] += best.gain
                 edits.append(_edit(offset, best))
             continue
         if len(line) <= CACHED_LINE:
@@ -846,11 +849,9 @@ def _known_word_fill(decoded: list[str | None], options: dict[int, tuple[str, ..
             else:
                 flush()
 
-    i = len(before)
-    while i and plausible.is_word_char(before[i - 1]):
-        i -= 1
-    broken = before[i - 1:i] == "\ufffd"
-    add_fixed(before[i:])
+    head = _word_edge(before[-plausible.MAX_WORD:], True)
+    broken = before[:len(before) - len(head)][-1:] == "\ufffd"
+    add_fixed(head)
     for k, d in enumerate(decoded):
         if d is None:
             broken = True
@@ -864,12 +865,10 @@ def _known_word_fill(decoded: list[str | None], options: dict[int, tuple[str, ..
             slots.append(k)
         else:
             add_fixed(d)
-    j = 0
-    while j < len(after) and plausible.is_word_char(after[j]):
-        j += 1
-    if after[j:j + 1] == "\ufffd":
+    tail = _word_edge(after[:plausible.MAX_WORD], False)
+    if after[len(tail):len(tail) + 1] == "\ufffd":
         broken = True
-    add_fixed(after[:j])
+    add_fixed(tail)
     flush()
     _marks_in_known_words(decoded, options, before, after)
 
@@ -897,21 +896,22 @@ def _marks_in_known_words(decoded: list[str | None], options: dict[int, tuple[st
         right = _word_edge("".join(decoded[i] or "\ufffd" for i in far)
                            + (after[:plausible.MAX_WORD] if far.stop == len(decoded) else ""),
                            False)
-        if not right:
-            continue   # a mark ending a word is what ends words: ’ ” … ("said” ")
+        if not right or (d == "\u2019" and left):
+            continue   # ’ ” … end words ("said” "), ’ joins them ("it’s"): as they should
         found = words.complete([u for u in (left, letters, right) if u], [d])
         if found is None or len(left) + len(found[0]) + len(right) < MARK_WORD:
             continue   # a short word fits by chance: "“M”" is no Vietnamese "ấm"
-        text = found[0]
         # The letter takes the case of its neighbours (HASŁO); a word's first letter
         # that of the next if both next are capitals, else of the word before it
-        # (lists of names: "Peseta, Äthiopischer").
+        # (lists of names: "Peseta, Äthiopischer"). None in that case: left alone.
         if left:
             capital = left[-1].isupper() and (not right or right[0].isupper())
         else:
             capital = right[:1].isupper() if right[1:2].isupper() else _capital_before(before)
-        same = [a for a in letters if a.lower() == text.lower() and a[:1].isupper() == capital]
-        decoded[k] = same[0] if same else text
+        same = [a for a in letters if words.fold(a) == words.fold(found[0])
+                and all(c.isupper() == capital for c in a if c.isalpha())]
+        if same:
+            decoded[k] = same[0]
 
 
 @lru_cache(maxsize=4096)

@@ -36,7 +36,8 @@ class Guess:
     codec: str         # the family member whose forward check it passed
     share: float       # its share of the probability among the survivors (0..1)
     cost: float
-    options: tuple[str, ...] = ()   # every filling that passed the forward check
+    options: tuple[str, ...] = ()   # the fillings that passed the forward check (and the
+    #                                 filters on letters between digits or standing alone)
 
 
 def _char_ranges(n: int) -> tuple[range, ...]:
@@ -367,7 +368,7 @@ def _mark_terms(text: str, lch: str, rch: str, opened: int
     its typographic cost (None for a letter), itself, and its neighbours' kinds.
     `lch` is the two characters before `text`."""
     out = []
-    ahead = lch + text
+    ahead = lch.rjust(2) + text
     for i, ch in enumerate(text):
         before = ahead[i + 1]
         after = text[i + 1] if i + 1 < len(text) else rch
@@ -444,10 +445,8 @@ def _kind(ch: str) -> str:
 
 
 _NO_BREAK = "\u00a0\u202f"
-#: Marks that may stand between two letters of a word: the apostrophe's
-#: modifier-letter twin, the soft hyphen (and the middle dot of Catalan "l·l").
-_JOINERS = "\u02bc\u00ad"
-#: Cost of any other non-letter between two letters (see `spacing_cost`).
+#: Cost of a symbol between two letters, but the middle dot of Catalan "l·l" (see
+#: `spacing_cost`; dashes, quotes and spaces have their own rules).
 INSIDE_WORD = 5.0
 _CLOSING = ",.;:!?)]}"
 _OPENING = "([{"
@@ -502,7 +501,7 @@ def spacing_cost(before: str, ch: str, after: str, before2: str = " ") -> float:
         if a == "word":
             return 3.0
         return 0.5 if a in ("punct", "close") else 1.0 if b == "word" else 1.5
-    if before.isalpha() and after.isalpha() and ch not in _JOINERS and not (
+    if before.isalpha() and after.isalpha() and not (
             ch == "\u00b7" and before in "lL" and after in "lL"):
         # A symbol inside a word ("baski×tina", "HAS°O") splits it: a lost letter.
         return INSIDE_WORD

@@ -90,14 +90,14 @@ def _complete(units: tuple[Unit, ...], current: tuple[str, ...]) -> tuple[str, .
     if not slots or any(not s for s in slots):
         return None
     now = iter(current)
-    word = _fold("".join(next(now) if isinstance(u, tuple) else u for u in units))
+    word = fold("".join(next(now) if isinstance(u, tuple) else u for u in units))
     body = "".join(
-        "(" + "|".join(re.escape(a) for a in sorted({_fold(a) for a in u}, key=len, reverse=True))
-        + ")" if isinstance(u, tuple) else re.escape(_fold(u))
+        "(" + "|".join(re.escape(a) for a in sorted({fold(a) for a in u}, key=len, reverse=True))
+        + ")" if isinstance(u, tuple) else re.escape(fold(u))
         for u in units)
     pattern = re.compile("\n" + body + "\t([0-9.]+)(?=\n)")
-    fixed = sum(len(_fold(u)) for u in units if isinstance(u, str))
-    sizes = [[len(_fold(a)) for a in s] for s in slots]
+    fixed = sum(len(fold(u)) for u in units if isinstance(u, str))
+    sizes = [[len(fold(a)) for a in s] for s in slots]
     lengths = range(fixed + sum(map(min, sizes)), fixed + sum(map(max, sizes)) + 1)
     best: tuple[float, tuple[str, ...]] | None = None
     for script in _scripts(units):
@@ -131,15 +131,15 @@ def likeliest(units: list[Unit], current: list[str]) -> list[str] | None:
     beam: list[tuple[float, str, tuple[str, ...]]] = [(0.0, "", ())]
     for u in units:
         if isinstance(u, str):
-            beam = [(0.0, text + _fold(u), picks) for _, text, picks in beam]
+            beam = [(0.0, text + fold(u), picks) for _, text, picks in beam]
         else:
-            beam = [(0.0, text + _fold(a), picks + (_fold(a),))
+            beam = [(0.0, text + fold(a), picks + (fold(a),))
                     for _, text, picks in beam for a in dict.fromkeys(u)]
         beam = sorted(((_spelling_cost(model, text), text, picks) for _, text, picks in beam),
                       key=lambda b: b[0])[:BEAM]
     scored = [(_spelling_cost(model, text + "$"), picks) for _, text, picks in beam]
     cost, picks = min(scored, key=lambda b: b[0])
-    now = _spelling_cost(model, _fold(_joined(units, current)) + "$")
+    now = _spelling_cost(model, fold(_joined(units, current)) + "$")
     if cost + LIKELIER > now:
         return None
     return [_in_case(slot, low, c) for slot, low, c in zip(slots, picks, current)]
@@ -153,7 +153,7 @@ LIKELIER = 1.0
 #: Letters of context the letter model conditions on.
 ORDER = 3
 #: Words the letter model of a script counts, shared among its languages (commonest
-#: first): Cyrillic's four languages give 20,000 each, Latin's 27 about 3,700. More
+#: first): Cyrillic's four languages give 20,000 each, Latin's 27 about 3,000. More
 #: costs seconds on first use, for little: letter sequences repeat.
 NGRAM_WORDS = 80_000
 #: Weight of a shorter context when the longer one never saw the letter.
@@ -161,7 +161,7 @@ BACKOFF = math.log(0.4)
 
 
 @lru_cache(maxsize=65536)
-def _fold(text: str) -> str:
+def fold(text: str) -> str:
     """Lower case as wordfreq writes its lists: ß as "ss"."""
     return text.lower().replace("ß", "ss")
 
@@ -205,9 +205,9 @@ def _first_letters(units: list[Unit]) -> set[str]:
     for i, u in enumerate(units):
         if isinstance(u, str):
             if u:
-                return {_fold(u)[0]}
+                return {fold(u)[0]}
             continue
-        firsts = {_fold(a)[:1] for a in u}
+        firsts = {fold(a)[:1] for a in u}
         if "" not in firsts:
             return firsts
         # A slot that may be empty lets the next unit start the word.
@@ -216,10 +216,10 @@ def _first_letters(units: list[Unit]) -> set[str]:
 
 
 def _in_case(slot: tuple[str, ...], low: str, current: str) -> str:
-    if _fold(current) == low:
+    if fold(current) == low:
         return current
-    same = [a for a in slot if _fold(a) == low and a.isupper() == current.isupper()]
-    return same[0] if same else next(a for a in slot if _fold(a) == low)
+    same = [a for a in slot if fold(a) == low and a[:1].isupper() == current[:1].isupper()]
+    return same[0] if same else next(a for a in slot if fold(a) == low)
 
 
 def _lexicon(script: str) -> dict[tuple[int, str], str]:
@@ -256,10 +256,14 @@ def _tables(script: str) -> tuple[dict[tuple[int, str], str], tuple[dict[str, in
         # Joined per language: one language's lines at a time in memory, not all.
         lines: dict[tuple[int, str], list[str]] = defaultdict(list)
         for word, cost in zip(ranked, costs):
+            if script != "LATIN" and word[0].isascii():
+                continue   # Latin words in a Cyrillic list (names, loans)
             lines[(len(word), word[0])].append(word + cost)
         for key, group in lines.items():
             groups[key].append("\n".join(group))
         for word in ranked[:NGRAM_WORDS // len(languages)]:
+            if script != "LATIN" and word[0].isascii():
+                continue
             padded = pad + word + "$"
             longest.update(padded[i - n:i] for i in range(n, len(padded) + 1))
     counts: Counter[str] = Counter()

@@ -165,3 +165,13 @@ def test_words_likeliest_spells_words_no_list_holds() -> None:
     assert words.fill(units, ["я"]) == ["с"]
     # A clear spelling already: left as it is.
     assert words.likeliest(["тувин", ("с", "я"), "кий"], ["с"]) is None
+
+
+def test_ascii_reading_never_settles_a_document() -> None:
+    # The lost quotes of the first line are read as ASCII's gaps; that reading must
+    # not become the document's decoder and shut out EUC-KR for the Greek line.
+    head = "It’s the “best” time – 1966–1987, isn’t it? That’s it.\n"
+    broken = corrupt(head + "Ελληνικά γράμματα. Größe Straße.\n", ["utf-8", "euc_kr"],
+                     errors="replace")
+    last = ingest.fix_text(broken).splitlines()[-1]
+    assert "γράμματα" in last and "Größe Straße" in last
