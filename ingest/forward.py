@@ -173,7 +173,7 @@ def repair_text(text: str, evidence: Counter, with_gaps: bool, support: Counter)
     if with_gaps:
         families = list(FORWARD_FAMILIES.values())
         if not _LONE_GAP.search(text):
-            families.append(BLIND)
+            families.append(ASCII_READING)
         flagged = {i: families for i in _lines_with(text, "\ufffd")}
     else:
         flagged = _screen(text)
@@ -188,7 +188,7 @@ def repair_text(text: str, evidence: Counter, with_gaps: bool, support: Counter)
             for best in _fill_line(line, families, evidence, support):
                 lossy.note_evidence(evidence, line[max(0, best.start - 1):best.start]
                                     + best.after + line[best.end:best.end + 1])
-                if best.family != BLIND[0]:
+                if best.family != ASCII_READING[0]:
                     # A reading, not a decoder: counted, it would settle the document
                     # on itself and shut out the family that lost the other bytes.
                     support[best.family] += best.gain
@@ -229,7 +229,6 @@ MAX_BLIND_HOLES = 4
 #: (’, –). Not in a text with a lone U+FFFD among ASCII, which no UTF-8 character
 #: leaves under that reading: there the bytes were something else (Windows-1252
 #: read as UTF-8), and two U+FFFD are two lost characters.
-BLIND = ASCII_READING
 BLIND_HOLES = (2, 3)
 _LONE_GAP = re.compile("(?<![^\x00-\x7f])\ufffd(?![^\x00-\x7f])")
 
@@ -251,16 +250,16 @@ def _run_candidates(line: str, start: int, end: int, families: list[tuple[str, .
                     ) -> list[Candidate]:
     """The candidates of the run line[start:end] under each family."""
     run = line[start:end]
-    tried = [f for f in families if f is not BLIND]
+    tried = [f for f in families if f is not ASCII_READING]
     blind = with_gaps and not run.strip("\ufffd")
     if blind:
         if support is None or len(run) > MAX_BLIND_HOLES:
             return []
         known = [f for f in tried if support[f[0]] >= KNOWN_FAMILY]
-        if not any(support[f[0]] for f in tried) and BLIND in families and (
+        if not any(support[f[0]] for f in tried) and ASCII_READING in families and (
                 len(run) in BLIND_HOLES and line[start - 1:start].isascii()
                 and line[end:end + 1].isascii()):
-            known.append(BLIND)
+            known.append(ASCII_READING)
         tried = known
     cands = []
     for family in tried:
@@ -849,7 +848,7 @@ def _known_word_fill(decoded: list[str | None], options: dict[int, tuple[str, ..
             else:
                 flush()
 
-    head = _word_edge(before[-plausible.MAX_WORD:], True)
+    head = plausible.word_edge(before[-plausible.MAX_WORD:], True)
     broken = before[:len(before) - len(head)][-1:] == "\ufffd"
     add_fixed(head)
     for k, d in enumerate(decoded):
@@ -865,7 +864,7 @@ def _known_word_fill(decoded: list[str | None], options: dict[int, tuple[str, ..
             slots.append(k)
         else:
             add_fixed(d)
-    tail = _word_edge(after[:plausible.MAX_WORD], False)
+    tail = plausible.word_edge(after[:plausible.MAX_WORD], False)
     if after[len(tail):len(tail) + 1] == "\ufffd":
         broken = True
     add_fixed(tail)
@@ -890,10 +889,10 @@ def _marks_in_known_words(decoded: list[str | None], options: dict[int, tuple[st
         # The letters next to the gap: its neighbouring pieces, then the text around
         # the run (MAX_WORD pieces at most each way, so a long run stays linear).
         near = range(max(0, k - plausible.MAX_WORD), k)
-        left = _word_edge((before[-plausible.MAX_WORD:] if near.start == 0 else "")
+        left = plausible.word_edge((before[-plausible.MAX_WORD:] if near.start == 0 else "")
                           + "".join(decoded[i] or "\ufffd" for i in near), True)
         far = range(k + 1, min(len(decoded), k + 1 + plausible.MAX_WORD))
-        right = _word_edge("".join(decoded[i] or "\ufffd" for i in far)
+        right = plausible.word_edge("".join(decoded[i] or "\ufffd" for i in far)
                            + (after[:plausible.MAX_WORD] if far.stop == len(decoded) else ""),
                            False)
         if not right or (d == "\u2019" and left):
@@ -922,19 +921,6 @@ def _letters(fillings: tuple[str, ...]) -> tuple[str, ...]:
 
 #: Letters a word must have for `_marks_in_known_words` to take a mark for a letter.
 MARK_WORD = 4
-
-
-def _word_edge(text: str, at_end: bool) -> str:
-    """The letters at the end (or start) of `text`, up to a non-letter."""
-    if at_end:
-        i = len(text)
-        while i and plausible.is_word_char(text[i - 1]):
-            i -= 1
-        return text[i:]
-    j = 0
-    while j < len(text) and plausible.is_word_char(text[j]):
-        j += 1
-    return text[:j]
 
 
 def _capital_before(before: str) -> bool:

@@ -323,13 +323,7 @@ def _word_term(left: str, text: str, right: str) -> float:
     (or a gap not yet filled) does."""
     if not text or not all(plausible.is_word_char(c) for c in text):
         return 0.0
-    i = len(left)
-    while i and plausible.is_word_char(left[i - 1]):
-        i -= 1
-    j = 0
-    while j < len(right) and plausible.is_word_char(right[j]):
-        j += 1
-    word = left[i:] + text + right[:j]
+    word = plausible.word_edge(left, True) + text + plausible.word_edge(right, False)
     if len(word) < 2 or len(word) > plausible.MAX_WORD or plausible.has_wide(word):
         return 0.0
     known = plausible.known_word_cost(word)
@@ -350,8 +344,7 @@ def _marks_cost(text: str, left: str, right: str, evidence: Counter) -> float:
     opened = (left.count("\u201c") - left.count("\u201d")
               if "\u201d" in text or "\u2018" in text else 0)
     total = 0.0
-    for shape, ch, neighbours in _mark_terms(text, left[-2:].rjust(2), right[:1] or "\n",
-                                             opened):
+    for shape, ch, neighbours in _mark_terms(text, left[-2:], right[:1] or "\n", opened):
         if shape is not None:
             total += shape
         if plausible.is_word_char(ch):

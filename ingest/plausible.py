@@ -143,6 +143,19 @@ def _compatible(ch: str) -> str:
     return folded if len(folded) == 1 else ch
 
 
+def word_edge(text: str, at_end: bool) -> str:
+    """The letters at the end (or start) of `text`, up to a non-letter."""
+    if at_end:
+        i = len(text)
+        while i and is_word_char(text[i - 1]):
+            i -= 1
+        return text[i:]
+    j = 0
+    while j < len(text) and is_word_char(text[j]):
+        j += 1
+    return text[:j]
+
+
 def word_cost(word: str) -> float:
     """Cost of a run of letters under the language that explains it best.
 
@@ -193,7 +206,7 @@ def _word_cost(word: str) -> float:
 
 
 @lru_cache(maxsize=1)
-def known_words() -> dict[str, float]:
+def _known_words() -> dict[str, float]:
     """The commonest words of the alphabetic languages (`tables/words.json.gz`),
     each with the cost its rank gives under Zipf's law, the cheapest over the
     languages that list it. Loaded on first use: only lost-byte repair asks."""
@@ -221,7 +234,7 @@ def known_word_cost(word: str) -> float | None:
     low = word.lower()
     if word != low and word != low[:1].upper() + low[1:]:
         return None   # all capitals or mixed case: not how the lists write a word
-    cost = known_words().get(low)
+    cost = _known_words().get(low)
     if cost is None:
         return None
     return cost + (CAPITAL if low != word else 0.0)

@@ -19,6 +19,7 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter, defaultdict
+from collections.abc import Sequence
 from functools import cache, lru_cache
 
 from . import lossy, plausible
@@ -51,7 +52,7 @@ def _fill(units: tuple[Unit, ...], current: tuple[str, ...]) -> tuple[str, ...]:
     a word of the lists, or if no spelling is clearly likelier."""
     if sum(len(u) if isinstance(u, str) else 1 for u in units) > plausible.MAX_WORD:
         return current   # no word is that long: a run of mojibake with no spaces
-    if plausible.known_word_cost(_joined(list(units), list(current))) is not None:
+    if plausible.known_word_cost(_joined(units, current)) is not None:
         return current   # one of the commonest words already (no need to read the lists)
     consistent = _case_consistent(list(units))
     found = complete(consistent, list(current))
@@ -89,8 +90,7 @@ def _complete(units: tuple[Unit, ...], current: tuple[str, ...]) -> tuple[str, .
     slots = [u for u in units if isinstance(u, tuple)]
     if not slots or any(not s for s in slots):
         return None
-    now = iter(current)
-    word = fold("".join(next(now) if isinstance(u, tuple) else u for u in units))
+    word = fold(_joined(units, current))
     body = "".join(
         "(" + "|".join(re.escape(a) for a in sorted({fold(a) for a in u}, key=len, reverse=True))
         + ")" if isinstance(u, tuple) else re.escape(fold(u))
@@ -166,7 +166,7 @@ def fold(text: str) -> str:
     return text.lower().replace("ß", "ss")
 
 
-def _joined(units: list[Unit], fillings: list[str]) -> str:
+def _joined(units: Sequence[Unit], fillings: Sequence[str]) -> str:
     it = iter(fillings)
     return "".join(next(it) if isinstance(u, tuple) else u for u in units)
 
