@@ -24,6 +24,7 @@ from .chains import (
     ASCII_READING,
     FORWARD_FAMILIES,
     MAX_MIXED_RUN,
+    SBCS_HIGH,
     UTF8_CHAR,
     Encoded,
     encode_char,
@@ -239,10 +240,30 @@ def _line_candidates(line: str, families: list[tuple[str, ...]]) -> list[list[Ca
     for m in NON_ASCII.finditer(line):
         if "\ufffd" in m.group():
             continue
-        cands = _run_candidates(line, m.start(), m.end(), families, Counter(), False, None)
+        tried = [f for f in families if not _cannot_hold(m.group(), f)]
+        if not tried:
+            continue
+        cands = _run_candidates(line, m.start(), m.end(), tried, Counter(), False, None)
         if cands:
             runs.append(cands)
     return runs
+
+
+def _cannot_hold(run: str, family: tuple[str, ...]) -> bool:
+    """A quick no for a run without U+FFFD: its bytes in the family's main codec
+    neither decode as UTF-8 nor hold MIN_PART_CHARS valid characters in a row, so
+    `_candidates` would find nothing (most runs of clean CJK text). Two calls in C."""
+    try:
+        data = run.encode(family[0])
+    except UnicodeEncodeError:
+        return False   # cut at the foreign characters: left to `_candidates`
+    if _LONG.search(data):
+        return False
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        return True
+    return False
 
 
 def _run_candidates(line: str, start: int, end: int, families: list[tuple[str, ...]],
@@ -431,6 +452,9 @@ def _screen(text: str) -> dict[int, list[tuple[str, ...]]]:
         line, pos = -1, 0   # the line of `pos`
         m = _CLEAN_RUN.search(decoded)
         while m is not None:
+            if not _readable(m.group()):
+                m = _CLEAN_RUN.search(decoded, m.end())
+                continue
             at = m.end() - 1
             line += decoded.count("\n", pos, at)
             flagged.setdefault(line, []).append(family)
@@ -442,6 +466,27 @@ def _screen(text: str) -> dict[int, list[tuple[str, ...]]]:
             line += 1
             m = _CLEAN_RUN.search(decoded, pos)
     return flagged
+
+
+def _readable(stretch: str) -> bool:
+    """Could `stretch`, text decoded from a family's bytes, be what a writer wrote,
+    or a layer of mojibake on the way to it? Chance decodings of clean CJK text are
+    strings no language writes ("ʿѧϰʹ", "ܸòİʺ߽"): most of their characters are
+    used by no text at all. Real text may hold a rare character, one in UNSEEN_SHARE
+    at most. What the wrong decoders write counts as seen, since a layer of mojibake
+    under another is made of it: any CJK character ("艢膯" is ŚĆ read as GBK), any
+    character Latin-1 or Windows-1252 reads ("Ã\xad" is í)."""
+    unseen = sum(1 for c in stretch if not _layer_char(c))
+    return unseen * UNSEEN_SHARE <= len(stretch)
+
+
+#: See `_readable`.
+UNSEEN_SHARE = 4
+_SBCS_HIGH = frozenset(SBCS_HIGH)
+
+
+def _layer_char(ch: str) -> bool:
+    return plausible.is_seen(ch) or ch in _SBCS_HIGH or plausible.is_wide(ch)
 
 
 def _lines_with(text: str, char: str) -> list[int]:

@@ -137,6 +137,18 @@ def _letter_cost(table: dict[str, float], ch: str) -> float:
     return UNSEEN_LETTER
 
 
+@lru_cache(maxsize=65536)
+def is_seen(ch: str) -> bool:
+    """Does real text use `ch`? A letter some language's table lists (folded as
+    `_letter_cost` folds it), or a space, ASCII, a symbol of a legacy code page, an
+    emoji: what costs less than a character no text uses."""
+    if ch == MODIFIER_APOSTROPHE:
+        return True
+    if is_word_char(ch):
+        return any(c in _LANGS_BY_CHAR for c in (ch, ch.lower()[:1], _compatible(ch)))
+    return symbol_cost(ch) < 13.0
+
+
 @lru_cache(maxsize=4096)
 def _compatible(ch: str) -> str:
     folded = unicodedata.normalize("NFKC", ch)

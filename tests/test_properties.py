@@ -254,3 +254,32 @@ def test_fast_screen_agrees_with_full_screen(text: str) -> None:
     if not detect.may_hold_mojibake(text):
         assert not detect.suspect_lines(text)
         assert not detect.FORWARD.search(text)
+
+
+def test_cjk_screen_passes_over_chance_decodings() -> None:
+    # Clean Chinese encoded back to GBK holds stretches that decode as UTF-8 by
+    # chance ("ʿѧϰʹ"): text no language writes, so no line is sent to the search.
+    from ingest import forward
+    text = ("他每天早上六点起床，先跑步半小时，然后吃早饭去上班。\n"
+            "研究人员发现，这种植物在干旱的环境中也能生长得很好。\n")
+    assert forward._screen(text) == {}
+    # A layer of mojibake under another is no chance decoding: "ŚĆ" read as GBK
+    # twice reads, once undone, "艢膯", CJK characters that no text uses.
+    twice = "ILOŚĆ".encode().decode("gbk").encode().decode("gbk")
+    assert forward._screen(twice)
+
+
+@budget(1.0)
+@given(st.one_of(clean_text(), mojibake_soup, broken_text().map(lambda case: case[1])))
+def test_quick_no_agrees_with_the_search(text: str) -> None:
+    """`forward._cannot_hold` says no only where `_candidates` finds nothing."""
+    from collections import Counter
+
+    from ingest import forward
+    from ingest.chains import FORWARD_FAMILIES
+    for m in forward.NON_ASCII.finditer(text):
+        if "\ufffd" in m.group():
+            continue
+        for family in FORWARD_FAMILIES.values():
+            if forward._cannot_hold(m.group(), family):
+                assert not forward._candidates(text, m.start(), m.end(), family, Counter())
