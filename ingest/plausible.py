@@ -221,10 +221,19 @@ def _word_cost(word: str) -> float:
 def _known_words() -> dict[str, float]:
     """The commonest words of the alphabetic languages (`tables/words.json.gz`),
     each with the cost its rank gives under Zipf's law, the cheapest over the
-    languages that list it. Loaded on first use: only lost-byte repair asks."""
+    languages that list it. Loaded on first use (only lost-byte repair asks), and
+    kept built in the user's cache folder (see `ingest.cache`)."""
+    import hashlib
+
+    from .cache import load_or_build
+    packed = resources.files("ingest").joinpath("tables/words.json.gz").read_bytes()
+    key = (hashlib.sha256(packed).hexdigest(), ZIPF_BASE)
+    return load_or_build("known-words", key, lambda: _build_known_words(packed))
+
+
+def _build_known_words(packed: bytes) -> dict[str, float]:
     import gzip
-    raw = json.loads(gzip.decompress(
-        resources.files("ingest").joinpath("tables/words.json.gz").read_bytes()))
+    raw = json.loads(gzip.decompress(packed))
     known: dict[str, float] = {}
     for words in raw.values():
         for rank, word in enumerate(words.split(" "), 1):

@@ -16,6 +16,7 @@ chose among words, and a word count knows nothing of context.
 
 from __future__ import annotations
 
+import inspect
 import math
 import re
 from collections import Counter, defaultdict
@@ -23,6 +24,7 @@ from collections.abc import Sequence
 from functools import cache, lru_cache
 
 from . import lossy, plausible
+from .cache import load_or_build
 
 #: Words per language at most: deep enough for inflected forms (Russian's федеральные
 #: is the 15,000th word). wordfreq's "small" lists hold 10,000 to 65,000.
@@ -238,9 +240,20 @@ def _ngrams(script: str) -> tuple[dict[str, int], int]:
 
 @cache
 def _tables(script: str) -> tuple[dict[tuple[int, str], str], tuple[dict[str, int], int]]:
-    """`_lexicon` and `_ngrams` of a script, from one reading of wordfreq's "small"
-    lists on first use (Latin's 27 languages: about 1.5 s; Cyrillic 0.6 s): only
-    lost-byte repair asks.
+    """`_lexicon` and `_ngrams` of a script, on first use (only lost-byte repair
+    asks): built from wordfreq's lists (`_build_tables`: Latin's 27 languages take
+    about 1.5 s, Cyrillic 0.6 s) and kept in the user's cache folder, from which the
+    next process reads them in 0.05 s (see `ingest.cache`). The key holds all they are
+    built from: wordfreq's version, the languages, the sizes, the building code."""
+    from importlib.metadata import version
+
+    key = (script, version("wordfreq"), _languages(script), LEXICON_WORDS, NGRAM_WORDS,
+           ORDER, ZIPF_BASE, _BUILD_SOURCE)
+    return load_or_build(f"words-{script.lower()}", key, lambda: _build_tables(script))
+
+
+def _build_tables(script: str) -> tuple[dict[tuple[int, str], str], tuple[dict[str, int], int]]:
+    """`_tables` from one reading of wordfreq's "small" lists.
 
     Of the letter sequences only those of ORDER + 1 are counted, one per letter (a
     word padded with ORDER + 1 "^" has one ending at each of its letters and at the
@@ -291,9 +304,21 @@ def _ranked(lang: str) -> list[str]:
     return words
 
 
-def _languages(script: str) -> list[str]:
+@cache
+def _languages(script: str) -> tuple[str, ...]:
     import langcodes
     import wordfreq
 
-    return sorted(lang for lang in wordfreq.available_languages("best")
-                  if _SCRIPTS.get(langcodes.Language.get(lang).maximize().script or "") == script)
+    return tuple(sorted(
+        lang for lang in wordfreq.available_languages("best")
+        if _SCRIPTS.get(langcodes.Language.get(lang).maximize().script or "") == script))
+
+
+def _source_of_builders() -> str:
+    try:
+        return "".join(inspect.getsource(f) for f in (_build_tables, _ranked))
+    except (OSError, TypeError):
+        return ""   # no source shipped: the version and sizes still key the tables
+
+
+_BUILD_SOURCE = _source_of_builders()

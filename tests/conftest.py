@@ -1,6 +1,8 @@
 from __future__ import annotations
 
 import json
+import os
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -8,6 +10,10 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "seeds"
 CASES = Path(__file__).resolve().parent / "cases"
+
+# Tables built during the tests are kept in a folder of the test session (inherited by
+# the CLI and worker processes the tests start), not in the user's cache folder.
+os.environ.setdefault("INGEST_CACHE_DIR", tempfile.mkdtemp(prefix="ingest-test-cache-"))
 
 
 def corrupt(text: str, chain: list[str], errors: str = "strict") -> str:
