@@ -16,7 +16,6 @@ chose among words, and a word count knows nothing of context.
 
 from __future__ import annotations
 
-import inspect
 import math
 import re
 from collections import Counter, defaultdict
@@ -248,7 +247,7 @@ def _tables(script: str) -> tuple[dict[tuple[int, str], str], tuple[dict[str, in
     from importlib.metadata import version
 
     key = (script, version("wordfreq"), _languages(script), LEXICON_WORDS, NGRAM_WORDS,
-           ORDER, ZIPF_BASE, _BUILD_SOURCE)
+           ORDER, ZIPF_BASE, _source_of_builders())
     return load_or_build(f"words-{script.lower()}", key, lambda: _build_tables(script))
 
 
@@ -315,10 +314,10 @@ def _languages(script: str) -> tuple[str, ...]:
 
 
 def _source_of_builders() -> str:
+    """The code that builds the tables, as part of their key (read when a table is
+    first needed, not at import: `inspect` and the file read cost every process)."""
+    import inspect
     try:
         return "".join(inspect.getsource(f) for f in (_build_tables, _ranked))
     except (OSError, TypeError):
         return ""   # no source shipped: the version and sizes still key the tables
-
-
-_BUILD_SOURCE = _source_of_builders()
