@@ -40,6 +40,9 @@ MAX_WORD = 32
 #: code points, surrogates.
 IMPOSSIBLE = 20.0
 REPLACEMENT_CHAR = 12.0
+#: A symbol of no legacy code page in the Basic Multilingual Plane (U+2012 FIGURE
+#: DASH): what `is_seen` takes for a character no text uses.
+UNUSED_SYMBOL = 13.0
 
 #: Spaces. The no-break space is a space too, where typography asks for one:
 #: Czech after a one-letter word ("a\u00a0Německo"), French before ; : ! ?, between
@@ -115,7 +118,7 @@ def symbol_cost(ch: str) -> float:
     if n == 0:
         # Outside every legacy page: emoji and the symbols of the supplementary
         # planes are real text; BMP leftovers (U+2012 FIGURE DASH) are rare.
-        return 9.0 if cp >= 0x10000 and cat == "So" else 13.0
+        return 9.0 if cp >= 0x10000 and cat == "So" else UNUSED_SYMBOL
     return max(4.0, 11.0 - 0.4 * n)
 
 
@@ -146,7 +149,7 @@ def is_seen(ch: str) -> bool:
         return True
     if is_word_char(ch):
         return any(c in _LANGS_BY_CHAR for c in (ch, ch.lower()[:1], _compatible(ch)))
-    return symbol_cost(ch) < 13.0
+    return symbol_cost(ch) < UNUSED_SYMBOL
 
 
 @lru_cache(maxsize=4096)
