@@ -1,7 +1,9 @@
 from __future__ import annotations
 
+import atexit
 import json
 import os
+import shutil
 import tempfile
 from pathlib import Path
 
@@ -12,8 +14,12 @@ SEEDS = ROOT / "seeds"
 CASES = Path(__file__).resolve().parent / "cases"
 
 # Tables built during the tests are kept in a folder of the test session (inherited by
-# the CLI and worker processes the tests start), not in the user's cache folder.
-os.environ.setdefault("INGEST_CACHE_DIR", tempfile.mkdtemp(prefix="ingest-test-cache-"))
+# the CLI and worker processes the tests start), not in the user's cache folder, and
+# removed at the end (up to 40 MB).
+if "INGEST_CACHE_DIR" not in os.environ:
+    _TABLES = tempfile.mkdtemp(prefix="ingest-test-cache-")
+    os.environ["INGEST_CACHE_DIR"] = _TABLES
+    atexit.register(shutil.rmtree, _TABLES, ignore_errors=True)
 
 
 def corrupt(text: str, chain: list[str], errors: str = "strict") -> str:
