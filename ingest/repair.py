@@ -66,8 +66,14 @@ def repair(text: str) -> Repair:
     if not (suspects or detect.FORWARD.search(text)):
         return Repair(text, text, False, 1.0, False, ())
     trace = Trace(text)
-    families: Counter = Counter()   # evidence for each CJK family, see forward.repair_text
     for _ in range(MAX_ROUNDS):
+        # Each round is a function of the text alone: the evidence for each CJK
+        # family (see forward.repair_text) is counted afresh. A round that changes
+        # nothing is then exactly what repairing the result again would do, so the
+        # repair is idempotent. (Support carried over from the first round once
+        # kept "瞿" -> "£" from letting the "���" quotes around it be filled, and a
+        # second repair of the output filled them.)
+        families: Counter = Counter()
         before = trace.text
         if "\ufffd" in trace.text:
             trace.apply(forward.repair_sbcs_gaps(trace.text))
