@@ -808,8 +808,10 @@ def _lossy_pieces(line: str, start: int, end: int, enc: Encoded, family: tuple[s
     cuts = [b for b in enc.bounds
             if b == len(data) or (b not in holes and (data[b] < 0x80 or 0xC2 <= data[b] <= 0xF4))]
     if cuts[0] != 0:
-        return None
-    pieces = list(zip(cuts, cuts[1:]))
+        if 0 not in holes:
+            return None
+        cuts.insert(0, 0)   # the run starts with lost bytes: a piece of its own
+    pieces = _whole_lost_pairs(list(zip(cuts, cuts[1:])), data, holes)
     decoded: list[str | None] = []
     for a, b in pieces:
         if any(a <= h < b for h in holes):
@@ -835,7 +837,9 @@ def _lossy_pieces(line: str, start: int, end: int, enc: Encoded, family: tuple[s
         # joining all of them for every gap would be quadratic in the run's length.
         left = "".join(d or "" for d in decoded[max(0, k - lossy.SCRIPT_CONTEXT):k])
         right = "".join(d or "" for d in decoded[k + 1:k + 1 + CONTEXT])[:CONTEXT]
-        if b < len(data):
+        if b in holes:
+            follow = ("", b"")   # lost too: no byte after the piece to check against
+        elif b < len(data):
             nxt = index[b] + 1
             follow = (run[index[b]:nxt], data[b:enc.bounds[nxt]])
         else:
@@ -861,6 +865,33 @@ def _lossy_pieces(line: str, start: int, end: int, enc: Encoded, family: tuple[s
     # run's other characters are read, not left as mojibake around the hole.
     return ("".join("\ufffd" if d is None else d for d in decoded), codec,
             share * LOST_PIECE_SHARE ** len(lost))
+
+
+def _whole_lost_pairs(pieces: list[tuple[int, int]], data: bytes, holes: set[int]
+                      ) -> list[tuple[int, int]]:
+    """`pieces` with each run of lost bytes that ends a piece after whole characters
+    cut in twos, when it is too long for one gap and of even length: Cyrillic or
+    Greek read as Big5 or EUC loses both bytes of a letter whose second byte is no
+    trail byte of theirs ("р" is D1 80: "��"), and a word can lose two in a row
+    ("��" "��" in грузинская, after г). Each pair becomes a gap of one two-byte
+    letter, filled by the letter model and the word lists as any other gap."""
+    out: list[tuple[int, int]] = []
+    for a, b in pieces:
+        lost = 0   # lost bytes at the end of the piece
+        while a < b - lost and b - lost - 1 in holes:
+            lost += 1
+        if lost <= MAX_GAPS_PER_PIECE or lost % 2 or any(a <= h < b - lost for h in holes):
+            out.append((a, b))
+            continue
+        try:
+            data[a:b - lost].decode("utf-8")
+        except UnicodeDecodeError:
+            out.append((a, b))   # the lost run starts inside a character
+            continue
+        if b - lost > a:
+            out.append((a, b - lost))
+        out.extend((i, i + 2) for i in range(b - lost, b, 2))
+    return out
 
 
 def _known_word_fill(decoded: list[str | None], options: dict[int, tuple[str, ...]],
