@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import math
 import re
+import unicodedata
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
@@ -955,7 +956,11 @@ def _marks_in_known_words(decoded: list[str | None], options: dict[int, tuple[st
     them: Äthiopischer, HASŁO. (Only a listed word: the letter model would turn
     every apostrophe into a letter.) In place."""
     for k, d in enumerate(decoded):
-        if k not in options or d is None or (d and plausible.is_word_char(d[0])):
+        if k not in options or not d:
+            continue
+        head = plausible.word_edge(d, False)   # a piece's own letters before its gap
+        mark = d[len(head):]
+        if not mark:
             continue
         letters = _letters(options[k])
         if not letters:
@@ -971,8 +976,11 @@ def _marks_in_known_words(decoded: list[str | None], options: dict[int, tuple[st
         right = plausible.word_edge("".join(decoded[i] or "\ufffd" for i in far)
                            + (after[:plausible.MAX_WORD] if far.stop == len(decoded) else ""),
                            False)
-        if not right or (d == "\u2019" and left):
-            continue   # ’ ” … end words ("said” "), ’ joins them ("it’s"): as they should
+        if (not right and not ((left or head) and _stray_mark(mark))) or (
+                mark == "\u2019" and (left or head)):
+            # ’ ” … end words ("said” "), ’ joins them ("it’s"): as they should. A
+            # symbol or no-break space does not end a word: "дина×" is динар.
+            continue
         found = words.complete([u for u in (left, letters, right) if u], [d])
         if found is None or len(left) + len(found[0]) + len(right) < MARK_WORD:
             continue   # a short word fits by chance: "“M”" is no Vietnamese "ấm"
@@ -987,6 +995,11 @@ def _marks_in_known_words(decoded: list[str | None], options: dict[int, tuple[st
                 and all(c.isupper() == capital for c in a if c.isalpha())]
         if same:
             decoded[k] = same[0]
+
+
+def _stray_mark(text: str) -> bool:
+    """A symbol or no-break space: nothing a word ends with."""
+    return all(c == "\u00a0" or unicodedata.category(c)[0] == "S" for c in text)
 
 
 @lru_cache(maxsize=4096)
