@@ -812,7 +812,11 @@ def _lossy_pieces(line: str, start: int, end: int, enc: Encoded, family: tuple[s
         if 0 not in holes:
             return None
         cuts.insert(0, 0)   # the run starts with lost bytes: a piece of its own
-    pieces = _whole_lost_pairs(list(zip(cuts, cuts[1:])), data, holes)
+    pieces = list(zip(cuts, cuts[1:]))
+    known = "".join(data[a:b].decode("utf-8", "replace") for a, b in pieces
+                    if not any(a <= h < b for h in holes))
+    if not plausible.has_wide(known):   # alphabets only: CJK characters are no pairs
+        pieces = _whole_lost_pairs(pieces, data, holes)
     decoded: list[str | None] = []
     for a, b in pieces:
         if any(a <= h < b for h in holes):
@@ -868,6 +872,12 @@ def _lossy_pieces(line: str, start: int, end: int, enc: Encoded, family: tuple[s
             share * LOST_PIECE_SHARE ** len(lost))
 
 
+#: Letters in a row that `_whole_lost_pairs` reads a run of lost bytes as, at most:
+#: a longer run is no word's lost letters (38 U+FFFD at the start of a line of
+#: Japanese read as EUC-JP were once filled as "à à à").
+MAX_LOST_LETTERS = 4
+
+
 def _whole_lost_pairs(pieces: list[tuple[int, int]], data: bytes, holes: set[int]
                       ) -> list[tuple[int, int]]:
     """`pieces` with each run of lost bytes that ends a piece after whole characters
@@ -881,7 +891,8 @@ def _whole_lost_pairs(pieces: list[tuple[int, int]], data: bytes, holes: set[int
         lost = 0   # lost bytes at the end of the piece
         while a < b - lost and b - lost - 1 in holes:
             lost += 1
-        if lost <= MAX_GAPS_PER_PIECE or lost % 2 or any(a <= h < b - lost for h in holes):
+        if (lost <= MAX_GAPS_PER_PIECE or lost % 2 or lost > 2 * MAX_LOST_LETTERS
+                or any(a <= h < b - lost for h in holes)):
             out.append((a, b))
             continue
         try:

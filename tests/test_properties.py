@@ -283,3 +283,15 @@ def test_quick_no_agrees_with_the_search(text: str) -> None:
         for family in FORWARD_FAMILIES.values():
             if forward._cannot_hold(m.group(), family):
                 assert not forward._candidates(text, m.start(), m.end(), family, Counter())
+
+
+def test_long_lost_run_in_japanese_stays_put() -> None:
+    # Found by test_idempotent_on_real_mojibake: 38 U+FFFD at the start of a line of
+    # Japanese read as EUC-JP were left alone once, then filled as "à à à" (pairs
+    # of lost two-byte letters) on the second pass.
+    paragraphs = [p for label, p in clean_samples() if label == "euc_jp"]
+    if not paragraphs:
+        pytest.skip("CPython's test/cjkencodings is not installed")
+    broken = _broken(paragraphs[0], ("utf-8", "euc_jp"))
+    once = ingest.fix_text(broken)
+    assert ingest.fix_text(once) == once
