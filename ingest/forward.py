@@ -915,15 +915,21 @@ def _known_word_fill(decoded: list[str | None], options: dict[int, tuple[str, ..
     nothing explains, or into another gap after the run, is left as it is."""
     units: list[words.Unit] = []
     slots: list[int] = []
+    marked: list[int] = []   # slots the context filled with a symbol or no-break space
     broken = False
 
     def flush() -> None:
         nonlocal broken
         if slots and not broken:
-            for k, text in zip(slots, words.fill(units, [decoded[k] or "" for k in slots])):
-                decoded[k] = text
+            current = [decoded[k] or "" for k in slots]
+            if marked:
+                _refill_marked(decoded, units, slots, marked, current, before)
+            else:
+                for k, text in zip(slots, words.fill(units, current)):
+                    decoded[k] = text
         units.clear()
         slots.clear()
+        marked.clear()
         broken = False
 
     def add_fixed(text: str) -> None:
@@ -945,6 +951,14 @@ def _known_word_fill(decoded: list[str | None], options: dict[int, tuple[str, ..
         elif k in options:
             letters = _letters(options[k])
             if d not in letters:
+                if letters and _stray_mark(d):
+                    # A symbol or no-break space splits no word here ("у\u00a0Азия"
+                    # where Грузия lost its first three letters): a letter, if one
+                    # makes a word of the lists with the rest (`_refill_marked`).
+                    units.append(letters)
+                    slots.append(k)
+                    marked.append(k)
+                    continue
                 # Not a letter by the context's choice ("Object’s"): a word ends here.
                 flush()
                 continue
@@ -1006,6 +1020,45 @@ def _marks_in_known_words(decoded: list[str | None], options: dict[int, tuple[st
                 and all(c.isupper() == capital for c in a if c.isalpha())]
         if same:
             decoded[k] = same[0]
+
+
+def _refill_marked(decoded: list[str | None], units: list[words.Unit], slots: list[int],
+                   marked: list[int], current: list[str], before: str) -> None:
+    """A word of `_known_word_fill` with a symbol or no-break space in some slots
+    (`marked`): refilled only with a word of the lists of MARK_WORD letters or more
+    (the letter model chose the mark, so only a listed word overrules it), small
+    letters inside a small word, each slot in the case of the word (the case the
+    letter model gave a letter next to a mark is that of a word's start). In place."""
+    found = words.complete(words.case_consistent(units), current)
+    if found is None:
+        return
+    if sum(len(u) if isinstance(u, str) else len(f)
+           for u, f in zip(units, _slot_values(units, found))) < MARK_WORD:
+        return
+    for n, (k, text) in enumerate(zip(slots, found)):
+        decoded[k] = _marked_case(text, units, n, before)
+
+
+def _slot_values(units: list[words.Unit], found: list[str]) -> list[str]:
+    """Each unit's text: its own for fixed letters, the filling for a slot."""
+    values = iter(found)
+    return [u if isinstance(u, str) else next(values) for u in units]
+
+
+def _marked_case(text: str, units: list[words.Unit], n: int, before: str) -> str:
+    """The case of the filling of slot `n` of a word: capital in a word of capitals,
+    or first in a word that starts a sentence or follows a word with a capital
+    (lists of names); else small."""
+    fixed = "".join(u for u in units if isinstance(u, str))
+    letters = [c for c in fixed if c.isalpha()]
+    if letters and all(c.isupper() for c in letters):
+        return text.upper()
+    first = next(i for i, u in enumerate(units) if isinstance(u, tuple))
+    if n == 0 and first == 0:
+        end = before.rstrip()
+        if not end or end[-1] in ".!?:\n" or _capital_before(before):
+            return text[:1].upper() + text[1:].lower()
+    return text.lower()
 
 
 def _stray_mark(text: str) -> bool:

@@ -55,14 +55,14 @@ def _fill(units: tuple[Unit, ...], current: tuple[str, ...]) -> tuple[str, ...]:
         return current   # no word is that long: a run of mojibake with no spaces
     if plausible.known_word_cost(_joined(units, current)) is not None:
         return current   # one of the commonest words already (no need to read the lists)
-    consistent = _case_consistent(list(units))
+    consistent = case_consistent(list(units))
     found = complete(consistent, list(current))
     if found is None:
         found = likeliest(consistent, list(current))
     return current if found is None else tuple(found)
 
 
-def _case_consistent(units: list[Unit]) -> list[Unit]:
+def case_consistent(units: list[Unit]) -> list[Unit]:
     """The units without the fillings that would put a capital inside a word written
     in small letters ("weiÐ" for weiß: the lookups ignore case)."""
     if not any(c.islower() for u in units if isinstance(u, str) for c in u):
