@@ -915,22 +915,21 @@ def _known_word_fill(decoded: list[str | None], options: dict[int, tuple[str, ..
     nothing explains, or into another gap after the run, is left as it is."""
     units: list[words.Unit] = []
     slots: list[int] = []
-    marked: list[int] = []   # slots the context filled with a symbol or no-break space
+    marked = False   # a slot the context filled with a symbol or no-break space
     broken = False
 
     def flush() -> None:
-        nonlocal broken
+        nonlocal broken, marked
         if slots and not broken:
             current = [decoded[k] or "" for k in slots]
             if marked:
-                _refill_marked(decoded, units, slots, marked, current, before)
+                _refill_marked(decoded, units, slots, current, before)
             else:
                 for k, text in zip(slots, words.fill(units, current)):
                     decoded[k] = text
         units.clear()
         slots.clear()
-        marked.clear()
-        broken = False
+        marked = broken = False
 
     def add_fixed(text: str) -> None:
         for ch in text:
@@ -957,7 +956,7 @@ def _known_word_fill(decoded: list[str | None], options: dict[int, tuple[str, ..
                     # makes a word of the lists with the rest (`_refill_marked`).
                     units.append(letters)
                     slots.append(k)
-                    marked.append(k)
+                    marked = True
                     continue
                 # Not a letter by the context's choice ("Object’s"): a word ends here.
                 flush()
@@ -1023,26 +1022,19 @@ def _marks_in_known_words(decoded: list[str | None], options: dict[int, tuple[st
 
 
 def _refill_marked(decoded: list[str | None], units: list[words.Unit], slots: list[int],
-                   marked: list[int], current: list[str], before: str) -> None:
-    """A word of `_known_word_fill` with a symbol or no-break space in some slots
-    (`marked`): refilled only with a word of the lists of MARK_WORD letters or more
+                   current: list[str], before: str) -> None:
+    """A word of `_known_word_fill` with a symbol or no-break space in some slots:
+    refilled only with a word of the lists of MARK_WORD letters or more
     (the letter model chose the mark, so only a listed word overrules it), small
     letters inside a small word, each slot in the case of the word (the case the
     letter model gave a letter next to a mark is that of a word's start). In place."""
     found = words.complete(words.case_consistent(units), current)
     if found is None:
         return
-    if sum(len(u) if isinstance(u, str) else len(f)
-           for u, f in zip(units, _slot_values(units, found))) < MARK_WORD:
+    if len(words.joined(units, found)) < MARK_WORD:
         return
     for n, (k, text) in enumerate(zip(slots, found)):
         decoded[k] = _marked_case(text, units, n, before)
-
-
-def _slot_values(units: list[words.Unit], found: list[str]) -> list[str]:
-    """Each unit's text: its own for fixed letters, the filling for a slot."""
-    values = iter(found)
-    return [u if isinstance(u, str) else next(values) for u in units]
 
 
 def _marked_case(text: str, units: list[words.Unit], n: int, before: str) -> str:
@@ -1053,8 +1045,7 @@ def _marked_case(text: str, units: list[words.Unit], n: int, before: str) -> str
     letters = [c for c in fixed if c.isalpha()]
     if letters and all(c.isupper() for c in letters):
         return text.upper()
-    first = next(i for i, u in enumerate(units) if isinstance(u, tuple))
-    if n == 0 and first == 0:
+    if n == 0 and isinstance(units[0], tuple):   # the word's first letter
         end = before.rstrip()
         if not end or end[-1] in ".!?:\n" or _capital_before(before):
             return text[:1].upper() + text[1:].lower()
@@ -1072,7 +1063,8 @@ def _letters(fillings: tuple[str, ...]) -> tuple[str, ...]:
     return tuple(a for a in fillings if a and all(plausible.is_word_char(c) for c in a))
 
 
-#: Letters a word must have for `_marks_in_known_words` to take a mark for a letter.
+#: Letters a word must have for `_marks_in_known_words` or `_refill_marked` to take a
+#: mark for a letter.
 MARK_WORD = 4
 
 

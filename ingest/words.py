@@ -53,7 +53,7 @@ def _fill(units: tuple[Unit, ...], current: tuple[str, ...]) -> tuple[str, ...]:
     a word of the lists, or if no spelling is clearly likelier."""
     if sum(len(u) if isinstance(u, str) else 1 for u in units) > plausible.MAX_WORD:
         return current   # no word is that long: a run of mojibake with no spaces
-    if plausible.known_word_cost(_joined(units, current)) is not None:
+    if plausible.known_word_cost(joined(units, current)) is not None:
         return current   # one of the commonest words already (no need to read the lists)
     consistent = case_consistent(list(units))
     found = complete(consistent, list(current))
@@ -91,7 +91,7 @@ def _complete(units: tuple[Unit, ...], current: tuple[str, ...]) -> tuple[str, .
     slots = [u for u in units if isinstance(u, tuple)]
     if not slots or any(not s for s in slots):
         return None
-    word = fold(_joined(units, current))
+    word = fold(joined(units, current))
     body = "".join(
         "(" + "|".join(re.escape(a) for a in sorted({fold(a) for a in u}, key=len, reverse=True))
         + ")" if isinstance(u, tuple) else re.escape(fold(u))
@@ -140,7 +140,7 @@ def likeliest(units: list[Unit], current: list[str]) -> list[str] | None:
                       key=lambda b: b[0])[:BEAM]
     scored = [(_spelling_cost(model, text + "$"), picks) for _, text, picks in beam]
     cost, picks = min(scored, key=lambda b: b[0])
-    now = _spelling_cost(model, fold(_joined(units, current)) + "$")
+    now = _spelling_cost(model, fold(joined(units, current)) + "$")
     if cost + LIKELIER > now:
         return None
     return [_in_case(slot, low, c) for slot, low, c in zip(slots, picks, current)]
@@ -167,7 +167,7 @@ def fold(text: str) -> str:
     return text.lower().replace("ß", "ss")
 
 
-def _joined(units: Sequence[Unit], fillings: Sequence[str]) -> str:
+def joined(units: Sequence[Unit], fillings: Sequence[str]) -> str:
     it = iter(fillings)
     return "".join(next(it) if isinstance(u, tuple) else u for u in units)
 
