@@ -129,7 +129,8 @@ def _pool(n: int) -> tuple[str, ...]:
     if n == 4:
         chars |= {chr(cp) for cp in range(0x1F000, 0x1FB00) if unicodedata.category(chr(cp)) == "So"}
     fits = [c for c in chars if len(c.encode("utf-8", "surrogatepass")) == n]
-    return tuple(c for c in sorted(fits, key=_alone_cost) if _alone_cost(c) < plausible.IMPOSSIBLE)
+    return tuple(c for c in sorted(fits, key=lambda c: (_alone_cost(c), c))
+                 if _alone_cost(c) < plausible.IMPOSSIBLE)
 
 
 def _alone_cost(ch: str) -> float:

@@ -101,19 +101,21 @@ def _complete(units: tuple[Unit, ...], current: tuple[str, ...]) -> tuple[str, .
     sizes = [[len(fold(a)) for a in s] for s in slots]
     lengths = range(fixed + sum(map(min, sizes)), fixed + sum(map(max, sizes)) + 1)
     best: tuple[float, tuple[str, ...]] | None = None
-    for script in _scripts(units):
+    # In a fixed order, and ties broken by the fillings: the answer must not depend
+    # on the order of a set, which changes with each process's string hashing.
+    for script in sorted(_scripts(units)):
         lexicon = _lexicon(script)
         for length in lengths:
-            for first in _first_letters(units):
+            for first in sorted(_first_letters(units)):
                 group = lexicon.get((length, first))
                 if group is None:
                     continue
                 for m in pattern.finditer(group):
                     if m.group()[1:m.group().index("\t")] == word:
                         return current
-                    cost = float(m.groups()[-1])
-                    if best is None or cost < best[0]:
-                        best = (cost, m.groups()[:-1])
+                    found = (float(m.groups()[-1]), m.groups()[:-1])
+                    if best is None or found < best:
+                        best = found
     if best is None:
         return None
     return tuple(_in_case(slot, low, c) for slot, low, c in zip(slots, best[1], current))
