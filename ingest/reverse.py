@@ -115,27 +115,23 @@ def line_options(line: str) -> dict[str, tuple[float, Option]]:
     if not runs:
         return {}
     options: dict[str, tuple[float, Option]] = {}
-    raw = {(s, e): sbcs_bytes(line[s:e]) for s, e in runs}
+    readings = {(s, e): _readings(line[s:e]) for s, e in runs}
+    raw = {key: reading[0] for key, reading in readings.items()}
+    latin = {(s, e) for s, e in runs if _HAS_LATIN.search(line, s, e)}
+    # A single-byte page reads ASCII as ASCII and no high byte as an ASCII letter:
+    # which runs are glued to ASCII letters is the same in every one of them.
+    glued = {(s, e) for s, e in runs if _glued(line, s, e, line[s:e])}
     # Plain UTF-8 read as Windows-1252 is ftfy's to repair (`latin`), but it competes
     # here: "cafÃ©" is UTF-8, however nicely GBK would read "Ã©" as 茅.
-    utf8 = {}
-    for (s, e), data in raw.items():
-        # ftfy's "utf-8-variants" also reads CESU-8 ("í\xa0½í¸\x8d" is 😍).
-        text = _decode(data, "utf-8-variants") if data is not None else None
-        if text is not None:
-            utf8[(s, e)] = span_gain(line, s, e, text)
+    utf8 = {(s, e): span_gain(line, s, e, reading[1])
+            for (s, e), reading in readings.items() if reading[1] is not None}
     # A line that is plainly UTF-8 read as Windows-1252 has no legacy reading worth
     # the cost of trying them all; its UTF-8 reading (two layers too) still competes.
     legacy = () if plainly_utf8(line) else REVERSE_MULTIBYTE + REVERSE_SINGLEBYTE
     judged: dict = {}   # GBK and GB18030, Big5 and CP950... mostly read a line alike
-    for codec in ("utf-8",) + legacy:
-        decoded = {}
-        for (s, e), data in raw.items():
-            if codec != "utf-8" and _REPLACEMENT_READ in line[s:e]:
-                continue
-            text = _decode(data, codec) if data is not None else None
-            if text is not None and text != line[s:e]:
-                decoded[(s, e)] = text
+    for i, codec in enumerate(("utf-8",) + legacy, 2):
+        decoded = {key: reading[i] for key, reading in readings.items()
+                   if reading[i] is not None}
         chain: tuple[str, ...] = (codec,)
         if codec == "utf-8":
             decoded, chain = _two_layers(decoded)
@@ -143,14 +139,14 @@ def line_options(line: str) -> dict[str, tuple[float, Option]]:
             continue
         if codec in REVERSE_SINGLEBYTE:
             # The tests that need no costing first: a line fails most of them.
+            if 2 * len(glued.intersection(decoded)) >= len(decoded):
+                continue
+            if sum(e - s for s, e in decoded) < SINGLEBYTE_LETTERS:
+                continue
             before = "".join(line[s:e] for s, e in decoded)
             after = "".join(decoded.values())
             if not (any(c.isalpha() for c in before) and _letters_mostly(after)
                     and _no_latin_left(after)):
-                continue
-            if sum(e - s for s, e in decoded) < SINGLEBYTE_LETTERS:
-                continue
-            if 2 * _glued_to_ascii(line, decoded) >= len(decoded):
                 continue
             gains = _gains(line, decoded, judged)
             total = sum(gains.values())
@@ -158,6 +154,12 @@ def line_options(line: str) -> dict[str, tuple[float, Option]]:
                 continue
             picked = {k: (total, v, chain) for k, v in decoded.items()}
         else:
+            # What is picked is decoded, so at least the runs with Latin letters
+            # left undecoded are left (see below): when they outnumber the decoded
+            # runs, no costing can pick enough (French text, where "à" and "é "
+            # make no double-byte character, is most lines that come here).
+            if len(latin.difference(decoded)) > len(decoded):
+                continue
             gains = _gains(line, decoded, judged)
             # Short runs ("¶ø" for 而) carry little evidence alone; in a line where
             # this codec already explains a lot, they need only to be an improvement.
@@ -172,7 +174,7 @@ def line_options(line: str) -> dict[str, tuple[float, Option]]:
                            or (_textual(v) and explained >= LINE_SUPPORT)
                            or gains[k] >= STRONG_ALONE)}
             total = sum(g for g, _, _ in picked.values())
-            left = _latin_left(line, raw, picked)
+            left = len(latin.difference(picked))
             if left > len(picked):
                 continue
             if _half_width_only(picked) and (
@@ -182,6 +184,29 @@ def line_options(line: str) -> dict[str, tuple[float, Option]]:
         if picked and total > 0:
             options[codec] = (total, picked)
     return options
+
+
+#: The codecs `line_options` reads runs in, in its order.
+_CODECS = ("utf-8",) + REVERSE_MULTIBYTE + REVERSE_SINGLEBYTE
+
+
+@lru_cache(maxsize=16384)
+def _readings(run: str) -> tuple:  # type: ignore[type-arg]
+    """A run's bytes (as Latin-1 or Windows-1252 read them), its reading in ftfy's
+    "utf-8-variants" (which also reads CESU-8: "í\xa0½í¸\x8d" is 😍), then its
+    reading in each of `_CODECS`; None where there is none, or none that differs
+    from the run. The same short runs ("été", "à") come back line after line."""
+    data = sbcs_bytes(run)
+    if data is None:
+        return (None,) * (len(_CODECS) + 2)
+    out: list[str | None] = [data, _decode(data, "utf-8-variants")]   # type: ignore[list-item]
+    for codec in _CODECS:
+        if codec != "utf-8" and _REPLACEMENT_READ in run:
+            out.append(None)
+            continue
+        text = _decode(data, codec)
+        out.append(text if text != run else None)
+    return tuple(out)
 
 
 def _half_width_only(picked: Option) -> bool:
@@ -194,18 +219,14 @@ def _half_width_only(picked: Option) -> bool:
 _HALF_WIDTH = re.compile("[\uff61-\uff9f\x20-\x7e]+")
 
 
-def _latin_left(line: str, raw: dict, picked: Option) -> int:
-    """Runs with accented Latin letters that the reading leaves as they are.
-
-    Legacy text read as Latin-1 is the codec's from end to end, so its reading
-    explains (nearly) every run. In "MÄ£ÄM ÌÑÌ Q £ÄGÌ GÄLÄW ... ÉÑÄK" (Malay in
-    accented capitals) Big5 reads only "ÉÑÄK", as 奷鯛, and Shift-JIS reads "ÌÑÌ"
-    as ﾌﾑﾌ but leaves "£ÄGÌ": neither is the line's encoding. A reading to
-    half-width katakana alone (single bytes, like a single-byte page) may leave
-    none; a double-byte one no more runs than it explains.
-    """
-    return sum(1 for key in raw if key not in picked
-               and any("\u00c0" <= c <= "\u00ff" for c in line[slice(*key)]))
+#: An accented Latin letter of Latin-1. `line_options` counts the runs holding one
+#: that a double-byte reading leaves as they are. Legacy text read as Latin-1 is the
+#: codec's from end to end, so its reading explains (nearly) every run. In "MÄ£ÄM
+#: ÌÑÌ Q £ÄGÌ GÄLÄW ... ÉÑÄK" (Malay in accented capitals) Big5 reads only "ÉÑÄK",
+#: as 奷鯛, and Shift-JIS reads "ÌÑÌ" as ﾌﾑﾌ but leaves "£ÄGÌ": neither is the
+#: line's encoding. A reading to half-width katakana alone (single bytes, like a
+#: single-byte page) may leave none; a double-byte one no more runs than it explains.
+_HAS_LATIN = re.compile("[\u00c0-\u00ff]")
 
 
 #: U+FFFD's UTF-8 (EF BF BD) read as Latin-1 or Windows-1252: no legacy reading of
@@ -308,8 +329,12 @@ def _glued_to_ascii(line: str, decoded: dict[tuple[int, int], str]) -> int:
     from end to end; a reading that puts Cyrillic letters inside Latin words
     ("MÄ£ÄM GÄLÄW" as "MдёдM GдLдW") read accented Latin as something else.
     """
-    return sum(1 for (s, e), text in decoded.items()
-               if _ASCII_LETTER.search(line[s - 1:s] + text + line[e:e + 1]))
+    return sum(1 for (s, e), text in decoded.items() if _glued(line, s, e, text))
+
+
+def _glued(line: str, s: int, e: int, text: str) -> bool:
+    """Is `text`, read in place of line[s:e], an ASCII letter or next to one?"""
+    return _ASCII_LETTER.search(line[s - 1:s] + text + line[e:e + 1]) is not None
 
 
 _ASCII_LETTER = re.compile("[A-Za-z]")
