@@ -477,7 +477,14 @@ def _readable(stretch: str) -> bool:
     at most. What the wrong decoders write counts as seen, since a layer of mojibake
     under another is made of it: any CJK character ("艢膯" is ŚĆ read as GBK), any
     character Latin-1 or Windows-1252 reads ("Ã\xad" is í)."""
-    unseen = sum(1 for c in stretch if not _layer_char(c))
+    known = _LAYER_CHARS
+    unseen = 0
+    for c in stretch:
+        seen = known.get(c)
+        if seen is None:
+            seen = _layer_char(c)
+        if not seen:
+            unseen += 1
     return unseen * UNSEEN_SHARE <= len(stretch)
 
 
@@ -486,8 +493,16 @@ UNSEEN_SHARE = 4
 _SBCS_HIGH = frozenset(SBCS_HIGH)
 
 
+#: `_layer_char` of the characters met, up to plausible.MAX_KINDS of them.
+_LAYER_CHARS: dict[str, bool] = {}
+
+
 def _layer_char(ch: str) -> bool:
-    return plausible.is_seen(ch) or ch in _SBCS_HIGH or plausible.is_wide(ch)
+    if len(_LAYER_CHARS) >= plausible.MAX_KINDS:
+        _LAYER_CHARS.clear()
+    seen = _LAYER_CHARS[ch] = (plausible.is_seen(ch) or ch in _SBCS_HIGH
+                               or plausible.is_wide(ch))
+    return seen
 
 
 def _lines_with(text: str, char: str) -> list[int]:

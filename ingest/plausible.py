@@ -305,9 +305,13 @@ def _cost(text: str, focus: tuple[int, int] | None) -> float:
     words: list[tuple[bool, int, int]] = []   # (wide, start, end) of each run of letters
     word_start = -1
     wide = False
+    kinds = _KINDS
     for i, ch in enumerate(text):
-        if is_word_char(ch):
-            ch_wide = is_wide(ch)
+        kind = kinds.get(ch)
+        if kind is None:
+            kind = _kind(ch)
+        if kind < 0.0:
+            ch_wide = kind == WIDE_LETTER
             if word_start < 0:
                 word_start, wide = i, ch_wide
             elif ch_wide != wide:
@@ -319,7 +323,7 @@ def _cost(text: str, focus: tuple[int, int] | None) -> float:
             total += word_cost(text[word_start:i])
             words.append((wide, word_start, i))
             word_start = -1
-        total += symbol_cost(ch)
+        total += kind
     if word_start >= 0:
         total += word_cost(text[word_start:])
         words.append((wide, word_start, len(text)))
@@ -327,6 +331,24 @@ def _cost(text: str, focus: tuple[int, int] | None) -> float:
 
 
 _cached_cost = lru_cache(maxsize=65536)(_cost)
+
+#: What `_cost` needs of a character, in one lookup: NARROW_LETTER or WIDE_LETTER
+#: for a word character, else its `symbol_cost` (never negative). Kept for the
+#: characters met, up to MAX_KINDS of them (then started afresh).
+NARROW_LETTER, WIDE_LETTER = -1.0, -2.0
+_KINDS: dict[str, float] = {}
+MAX_KINDS = 200_000
+
+
+def _kind(ch: str) -> float:
+    if len(_KINDS) >= MAX_KINDS:
+        _KINDS.clear()
+    if is_word_char(ch):
+        kind = WIDE_LETTER if is_wide(ch) else NARROW_LETTER
+    else:
+        kind = symbol_cost(ch)
+    _KINDS[ch] = kind
+    return kind
 
 #: Texts longer than this are costed on samples (see `_sampled_cost`).
 MAX_EXACT = 4096
