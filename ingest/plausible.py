@@ -189,8 +189,11 @@ def word_cost(word: str) -> float:
 def _word_cost(word: str) -> float:
     langs = _LANGS_BY_CHAR.get(word[0]) or _LANGS_BY_CHAR.get(word[0].lower()) or _ALL_LANGS
     best = UNSEEN_LETTER * len(word)
+    steps: list[tuple[bool, str, str]] | None = None
+    end = ""
     for lang in langs:
         table = LANGUAGES[lang]
+        letters = _LETTERS.get(lang) or _LETTERS.setdefault(lang, dict(table))
         pairs = PAIRS.get(lang)
         total = 0.0
         if pairs is None:
@@ -198,26 +201,62 @@ def _word_cost(word: str) -> float:
             prev = ""
             for ch in word:
                 pair = wide.get(prev + ch) if prev else None
-                total += pair if pair is not None else _letter_cost(table, ch) + (
-                    WIDE_BACKOFF if prev else 0.0)
+                if pair is None:
+                    pair = letters.get(ch)
+                    if pair is None:
+                        pair = _letter_cost_kept(letters, table, ch)
+                    pair += WIDE_BACKOFF if prev else 0.0
+                total += pair
                 prev = ch
                 if total >= best:
                     break
         else:
-            prev = "^"
-            for ch in word:
-                low = ch.lower()[:1]
-                if low != ch:
+            if steps is None:   # the same for every language: worked out once
+                steps, end = _pair_steps(word)
+            for capital, key, low in steps:
+                if capital:
                     total += CAPITAL
-                pair = pairs.get(prev + low)
-                total += pair if pair is not None else _letter_cost(table, low) + PAIR_BACKOFF
-                prev = low
+                pair = pairs.get(key)
+                if pair is None:
+                    pair = letters.get(low)
+                    if pair is None:
+                        pair = _letter_cost_kept(letters, table, low)
+                    pair += PAIR_BACKOFF
+                total += pair
                 if total >= best:
-                    break
-            total += pairs.get(prev + "$", PAIR_BACKOFF)
+                    break   # (costs are never negative: this language cannot win)
+            else:
+                total += pairs.get(end, PAIR_BACKOFF)
         if total < best:
             best = total
     return best
+
+
+#: Per language, `_letter_cost` of the letters met: the table's letters, and those
+#: it lacks as `_letter_cost` folds them (a capital, a compatibility form) or prices
+#: them (unseen). Each kept to the table plus MAX_KINDS letters.
+_LETTERS: dict[str, dict[str, float]] = {}
+
+
+def _letter_cost_kept(letters: dict[str, float], table: dict[str, float], ch: str) -> float:
+    if len(letters) >= len(table) + MAX_KINDS:
+        letters.clear()
+        letters.update(table)
+    cost = letters[ch] = _letter_cost(table, ch)
+    return cost
+
+
+def _pair_steps(word: str) -> tuple[list[tuple[bool, str, str]], str]:
+    """For each letter of `word`: is it a capital, the pair it ends (previous small
+    letter, or "^", and its own), and its small letter; and the pair that ends the
+    word (last small letter and "$")."""
+    steps = []
+    prev = "^"
+    for ch in word:
+        low = ch.lower()[:1]
+        steps.append((low != ch, prev + low, low))
+        prev = low
+    return steps, prev + "$"
 
 
 @lru_cache(maxsize=1)
