@@ -104,7 +104,19 @@ def encode_run(run: str, family: tuple[str, ...]) -> Encoded | None:
     """Encode `run` back with the family's codecs, or None if some character is in none.
 
     None means the run is not this family's mojibake (a caller may try its pieces).
+    Short runs come back often ("â€\ufffd" in every line of a Windows-1252 document,
+    tried under each family): their encodings are kept.
     """
+    if len(run) <= CACHED_RUN:
+        return _encode_run_cached(run, family)
+    return _encode_run(run, family)
+
+
+#: Runs up to this long have their encodings kept (`encode_run`).
+CACHED_RUN = 64
+
+
+def _encode_run(run: str, family: tuple[str, ...]) -> Encoded | None:
     if "\ufffd" not in run:
         try:
             data = run.encode(family[0])
@@ -130,6 +142,9 @@ def encode_run(run: str, family: tuple[str, ...]) -> Encoded | None:
             out += data
         bounds.append(len(out))
     return Encoded(bytes(out), tuple(holes), tuple(bounds))
+
+
+_encode_run_cached = lru_cache(maxsize=16384)(_encode_run)
 
 
 @lru_cache(maxsize=65536)

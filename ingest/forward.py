@@ -23,6 +23,7 @@ from itertools import pairwise
 from . import detect, lossy, plausible, words
 from .chains import (
     ASCII_READING,
+    CACHED_RUN,
     FORWARD_FAMILIES,
     MAX_MIXED_RUN,
     SBCS_HIGH,
@@ -532,7 +533,14 @@ def _flagged_lines(text: str, flagged: dict[int, list[tuple[str, ...]]]):  # typ
 
 
 def undo(run: str) -> tuple[str, str] | None:
-    """Decode a whole run back from UTF-8-as-CJK mojibake, if it decodes: (text, codec)."""
+    """Decode a whole run back from UTF-8-as-CJK mojibake, if it decodes: (text, codec).
+    (Short runs, met again and again, are looked up: `_undo_cached`.)"""
+    if len(run) <= CACHED_RUN:
+        return _undo_cached(run)
+    return _undo(run)
+
+
+def _undo(run: str) -> tuple[str, str] | None:
     for family in FORWARD_FAMILIES.values():
         enc = encode_run(run, family)
         if enc is None or enc.holes:
@@ -543,6 +551,9 @@ def undo(run: str) -> tuple[str, str] | None:
             continue
         return text, _exact_codec(enc.data, run, family)
     return None
+
+
+_undo_cached = lru_cache(maxsize=16384)(_undo)
 
 
 def _candidates(line: str, start: int, end: int, family: tuple[str, ...],

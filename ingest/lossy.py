@@ -166,10 +166,13 @@ _FOREIGN_LETTER = re.compile(r"[^\W\d_\x00-\x7f]")
 SCRIPT_CONTEXT = 200
 
 
+_ASCII_LETTER = re.compile("[A-Za-z]")
+
+
 def _scripts(context: str) -> frozenset[str]:
     """The scripts of the letters in `context` (ASCII letters count as Latin)."""
     found = {script(c) for c in set(context) if not c.isascii() and plausible.is_word_char(c)}
-    if any(c.isalpha() for c in context if c.isascii()):
+    if _ASCII_LETTER.search(context):
         found.add("LATIN")
     return frozenset(found)
 
