@@ -4,8 +4,10 @@ Run: python benchmarks/speed.py [--repeat N] [--scale N]
 
 Same inputs, same process, interleaved runs; ratios are what count (a ratio above
 1 means ingest is faster). Inputs are real text: the clean seed (English news),
-CPython's own test texts for Chinese (Lib/test/cjkencodings), and the same English
-made into Windows-1252 and GBK mojibake. The last table checks that cost stays
+CPython's own test texts for Chinese (Lib/test/cjkencodings), the same English made
+into Windows-1252 and GBK mojibake, and clean French, Russian and Polish from the
+eval-sources beside the repository (those rows are left out where the folder is
+absent). The last table checks that cost stays
 linear in input size on adversarial input (long lines of the characters our
 detectors look for), as a ratio between sizes, not as absolute times.
 
@@ -41,12 +43,19 @@ def cjk_text() -> str:
     return (folder / "gb18030-utf8.txt").read_text(encoding="utf-8")
 
 
+#: Clean UTF-8 texts of the eval-sources (../shared/eval-sources, see its SOURCES.md),
+#: for the rows of clean text in languages other than English and Chinese.
+EVAL_SOURCES = ROOT.parent / "shared" / "eval-sources"
+OTHER_CLEAN = {"French": "sample-french.txt", "Russian": "sample-russian-2.txt",
+               "Polish": "sample-polish.txt"}
+
+
 def inputs(scale: int) -> dict[str, Callable[[int], str]]:
     """Each input as the text to give to run k (the same text every run, but for
     the numbered inputs, which are numbered afresh for each run)."""
     english = (ROOT / "seeds" / "000_dc3c457c942cfdd8.txt").read_text(encoding="utf-8") * scale
     chinese = cjk_text() * (scale * 4)
-    return {
+    rows: dict[str, Callable[[int], str]] = {
         "clean English": lambda k: english,
         "clean Chinese": lambda k: chinese,
         "Windows-1252 mojibake": lambda k: cp1252(english),
@@ -55,6 +64,12 @@ def inputs(scale: int) -> dict[str, Callable[[int], str]]:
         "Windows-1252, numbered": lambda k: cp1252(numbered(english, k)),
         "GBK mojibake, numbered": lambda k: gbk(numbered(english, k)),
     }
+    for language, name in OTHER_CLEAN.items():
+        path = EVAL_SOURCES / name
+        if path.exists():   # (the eval-sources sit beside the repository, not in it)
+            text = path.read_text(encoding="utf-8") * (scale * 20)
+            rows[f"clean {language}, numbered"] = lambda k, t=text: numbered(t, k)
+    return rows
 
 
 def cp1252(text: str) -> str:
