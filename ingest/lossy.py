@@ -257,8 +257,14 @@ def recover(
     )
     best_cost, best_text, best_codec = scored[0]
     total = sum(math.exp(best_cost - s) for s, _, _ in scored)
-    return Guess(best_text, best_codec, 1.0 / total, best_cost,
-                 tuple(t for t, _ in survivors))
+    return Guess(best_text, best_codec, 1.0 / total, best_cost, _texts(survivors))
+
+
+@lru_cache(maxsize=4096)
+def _texts(survivors: tuple[tuple[str, str], ...]) -> tuple[str, ...]:
+    """The fillings of (text, codec) survivors: the same few hundred for every gap
+    of the same bytes."""
+    return tuple(t for t, _ in survivors)
 
 
 @lru_cache(maxsize=4096)

@@ -70,10 +70,16 @@ def case_consistent(units: list[Unit]) -> list[Unit]:
     out: list[Unit] = []
     for i, u in enumerate(units):
         if isinstance(u, tuple) and i > 0:
-            small = tuple(a for a in u if not any(c.isupper() for c in a))
-            u = small or u
+            u = _small_only(u) or u
         out.append(u)
     return out
+
+
+@lru_cache(maxsize=4096)
+def _small_only(fillings: tuple[str, ...]) -> tuple[str, ...]:
+    """The fillings without a capital letter (a gap's fillings come back with every
+    gap of the same bytes: hundreds of them, filtered once)."""
+    return tuple(a for a in fillings if not any(c.isupper() for c in a))
 
 
 def complete(units: list[Unit], current: list[str]) -> list[str] | None:
