@@ -16,7 +16,7 @@ import re
 import unicodedata
 from collections import Counter
 from collections.abc import Iterator
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from functools import lru_cache
 from itertools import pairwise
 
@@ -77,7 +77,8 @@ class Candidate:
 
 
 def _with_family(c: Candidate, family: str) -> Candidate:
-    # dataclasses.replace costs tens of microseconds; this is in the inner loop.
+    # dataclasses.replace costs ten times a constructor; this is in the inner loop
+    # (and so are the other copies of a candidate below, built the same way).
     return Candidate(c.start, c.end, c.after, c.codec, c.gain, c.share, c.lossy, family,
                      c.judged)
 
@@ -314,7 +315,8 @@ def _fill_line(line: str, families: list[tuple[str, ...]], evidence: Counter,
         if not cands:
             continue
         best = _choose(cands, support)
-        yield replace(best, start=best.start + shift, end=best.end + shift)
+        yield Candidate(best.start + shift, best.end + shift, best.after, best.codec, best.gain,
+                        best.share, best.lossy, best.family, best.judged)
         tail = (tail + work[len(tail):best.start] + best.after)[-FILL_WINDOW:]
         pos = best.end + shift
 
@@ -362,7 +364,8 @@ def _judge_jointly(line: str, runs: list[list[Candidate]]) -> list[list[Candidat
              if len(spans) > 1}
     out = []
     for cands in runs:
-        kept = [replace(c, gain=joint[c.family][(c.start, c.end)]) if c.family in joint else c
+        kept = [Candidate(c.start, c.end, c.after, c.codec, joint[c.family][(c.start, c.end)],
+                          c.share, c.lossy, c.family, c.judged) if c.family in joint else c
                 for c in cands]
         kept = [c for c in kept if c.gain >= SUPPORTED_MARGIN]
         if kept:
