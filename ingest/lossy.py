@@ -169,6 +169,23 @@ SCRIPT_CONTEXT = 200
 _ASCII_LETTER = re.compile("[A-Za-z]")
 
 
+def _ahead(before: str, right: str) -> str:
+    """What of the text after a gap tells its scripts. The text before it is already
+    repaired; the text after may still be mojibake, and UTF-8 read as a CJK codec is
+    CJK characters whatever it was ("София" read as EUC-KR is "鬼棘��龜"). Where
+    the text after still holds a decoder's losses (U+FFFD) and the text before holds
+    letters and no wide character, the wide ones after are not taken for the text's
+    own ("Болгарии — София" lost its dash, and "的" is no dash). Text after with
+    no losses is taken as it is: by a later round, "Python ã\ufffd®開発" is
+    Japanese on the right."""
+    if "\ufffd" not in right or not _LETTER.search(before) or plausible.has_wide(before):
+        return right
+    return "".join(c for c in right if not plausible.is_wide(c))
+
+
+_LETTER = re.compile(r"[^\W\d_]")
+
+
 def _scripts(context: str) -> frozenset[str]:
     """The scripts of the letters in `context` (ASCII letters count as Latin)."""
     found = {script(c) for c in set(context) if not c.isascii() and plausible.is_word_char(c)}
@@ -230,7 +247,7 @@ def recover(
         follow = (nxt, nxt.encode("ascii"))
     # A gap is filled with letters of the scripts around it ("base à cette", not
     # "base ה cette"), or, if none of those fits, with any letter.
-    scripts = _scripts(left[-SCRIPT_CONTEXT:] + right)
+    scripts = _scripts(left[-SCRIPT_CONTEXT:] + _ahead(left[-SCRIPT_CONTEXT:], right))
     survivors = _survivors(template, run, follow, family, scripts)
     if not survivors and scripts:
         survivors = _survivors(template, run, follow, family, frozenset())
