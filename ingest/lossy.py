@@ -169,6 +169,12 @@ SCRIPT_CONTEXT = 200
 _ASCII_LETTER = re.compile("[A-Za-z]")
 
 
+def _known_text(template: tuple[int | None, ...]) -> str:
+    """The characters a run's surviving bytes spell out whole (lost bytes and the
+    characters they cut dropped)."""
+    return bytes(b for b in template if b is not None).decode("utf-8", errors="ignore")
+
+
 def _ahead(before: str, right: str) -> str:
     """What of the text after a gap tells its scripts. The text before it is already
     repaired; the text after may still be mojibake, and UTF-8 read as a CJK codec is
@@ -247,7 +253,10 @@ def recover(
         follow = (nxt, nxt.encode("ascii"))
     # A gap is filled with letters of the scripts around it ("base à cette", not
     # "base ה cette"), or, if none of those fits, with any letter.
-    scripts = _scripts(left[-SCRIPT_CONTEXT:] + _ahead(left[-SCRIPT_CONTEXT:], right))
+    # The run's own bytes that survived say most: "��戟" read as EUC-KR is a lost
+    # letter and н, a Cyrillic word's start ("Он"), whatever CJK mojibake follows.
+    before = left[-SCRIPT_CONTEXT:] + _known_text(template)
+    scripts = _scripts(before + _ahead(before, right))
     survivors = _survivors(template, run, follow, family, scripts)
     if not survivors and scripts:
         survivors = _survivors(template, run, follow, family, frozenset())
