@@ -979,7 +979,7 @@ def _known_word_fill(decoded: list[str | None], options: dict[int, tuple[str, ..
         elif k in options:
             letters = _letters(options[k])
             if d not in letters:
-                if letters and _stray_mark(d):
+                if letters and (_stray_mark(d) or _symbol_end(d)):
                     # A symbol or no-break space splits no word here ("у\u00a0Азия"
                     # where Грузия lost its first three letters): a letter, if one
                     # makes a word of the lists with the rest (`_refill_marked`).
@@ -1058,12 +1058,25 @@ def _refill_marked(decoded: list[str | None], units: list[words.Unit], slots: li
     letters inside a small word, each slot in the case of the word (the case the
     letter model gave a letter next to a mark is that of a word's start). In place."""
     found = words.complete(words.case_consistent(units), current)
+    if found is None and isinstance(units[-1], tuple) and _symbol_end(current[-1]):
+        # A math or modifier symbol ending a word of letters ("самби×" for Гамбия
+        # read as EUC-KR) is no way to end one: where no listed word fits, the
+        # likeliest spelling by the script's letter sequences (a symbol such as ™
+        # or ° may end a word, and stays).
+        found = words.likeliest(words.case_consistent(units), current)
     if found is None:
         return
     if len(words.joined(units, found)) < MARK_WORD:
         return
     for n, (k, text) in enumerate(zip(slots, found)):
         decoded[k] = _marked_case(text, units, n, before)
+
+
+def _symbol_end(text: str) -> bool:
+    """Letters (or none) and then a math symbol (×, ±) or a modifier symbol (´, ¨),
+    categories Sm and Sk: "и×" where the letter model ended "Гамбия" with ×."""
+    return (bool(text) and unicodedata.category(text[-1]) in ("Sm", "Sk")
+            and all(plausible.is_word_char(c) for c in text[:-1]))
 
 
 def _marked_case(text: str, units: list[words.Unit], n: int, before: str) -> str:
