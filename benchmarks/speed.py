@@ -7,9 +7,9 @@ Same inputs, same process, interleaved runs; ratios are what count (a ratio abov
 CPython's own test texts for Chinese (Lib/test/cjkencodings), the same English made
 into Windows-1252 and GBK mojibake, and clean French, Russian and Polish from the
 eval-sources beside the repository (those rows are left out where the folder is
-absent). The last table checks that cost stays
-linear in input size on adversarial input (long lines of the characters our
-detectors look for), as a ratio between sizes, not as absolute times.
+absent). The last table checks that cost stays linear in input size on adversarial
+input (long lines of the characters our detectors look for), as a ratio between
+sizes, not as absolute times.
 
 The inputs repeat one text many times, and the engine keeps its per-line decisions
 for lines it meets again; the rows marked "numbered" give every line a number of its

@@ -981,8 +981,9 @@ def _known_word_fill(decoded: list[str | None], options: dict[int, tuple[str, ..
             if d not in letters:
                 if letters and (_stray_mark(d) or _symbol_end(d)):
                     # A symbol or no-break space splits no word here ("у\u00a0Азия"
-                    # where Грузия lost its first three letters): a letter, if one
-                    # makes a word of the lists with the rest (`_refill_marked`).
+                    # where Грузия lost its first three letters), nor does × end one
+                    # ("и×" for ия): a letter, if one makes a word of the lists with
+                    # the rest (`_refill_marked`).
                     units.append(letters)
                     slots.append(k)
                     marked = True
@@ -1053,17 +1054,19 @@ def _marks_in_known_words(decoded: list[str | None], options: dict[int, tuple[st
 def _refill_marked(decoded: list[str | None], units: list[words.Unit], slots: list[int],
                    current: list[str], before: str) -> None:
     """A word of `_known_word_fill` with a symbol or no-break space in some slots:
-    refilled only with a word of the lists of MARK_WORD letters or more
-    (the letter model chose the mark, so only a listed word overrules it), small
-    letters inside a small word, each slot in the case of the word (the case the
-    letter model gave a letter next to a mark is that of a word's start). In place."""
-    found = words.complete(words.case_consistent(units), current)
+    refilled with a word of the lists of MARK_WORD letters or more (the letter model
+    chose the mark, so only a listed word overrules it), or, for a math or modifier
+    symbol that ends the word, with its likeliest spelling; small letters inside a
+    small word, each slot in the case of the word (the case the letter model gave a
+    letter next to a mark is that of a word's start). In place."""
+    consistent = words.case_consistent(units)
+    found = words.complete(consistent, current)
     if found is None and isinstance(units[-1], tuple) and _symbol_end(current[-1]):
         # A math or modifier symbol ending a word of letters ("самби×" for Гамбия
         # read as EUC-KR) is no way to end one: where no listed word fits, the
         # likeliest spelling by the script's letter sequences (a symbol such as ™
         # or ° may end a word, and stays).
-        found = words.likeliest(words.case_consistent(units), current)
+        found = words.likeliest(consistent, current)
     if found is None:
         return
     if len(words.joined(units, found)) < MARK_WORD:

@@ -116,7 +116,6 @@ def line_options(line: str) -> dict[str, tuple[float, Option]]:
         return {}
     options: dict[str, tuple[float, Option]] = {}
     readings = {(s, e): _readings(line[s:e]) for s, e in runs}
-    raw = {key: reading[0] for key, reading in readings.items()}
     latin = {(s, e) for s, e in runs if _HAS_LATIN.search(line, s, e)}
     # A single-byte page reads ASCII as ASCII and no high byte as an ASCII letter:
     # which runs are glued to ASCII letters is the same in every one of them.
