@@ -140,6 +140,33 @@ def _letter_cost(table: dict[str, float], ch: str) -> float:
     return UNSEEN_LETTER
 
 
+#: A letter dearer than this (nats) in every language is rare: fewer than about one
+#: letter in 160,000 of text in any of them.
+RARE_LETTER = 12.0
+#: Letters a text must hold before `mostly_rare` judges it.
+RARE_LEAST = 4
+
+
+@lru_cache(maxsize=65536)
+def best_letter_cost(ch: str) -> float:
+    """The cost of one letter in the language that uses it most."""
+    langs = {lang for c in (ch, ch.lower()[:1], _compatible(ch))
+             for lang in _LANGS_BY_CHAR.get(c, ())}
+    return min((_letter_cost(LANGUAGES[lang], ch) for lang in langs), default=UNSEEN_LETTER)
+
+
+def mostly_rare(text: str) -> bool:
+    """Are most of the letters of `text` (RARE_LEAST or more) rare in every language?
+
+    Text in any language is mostly its common letters, whatever its topic; a wrong
+    reading of bytes is mostly whatever the code page holds ("罎竄ｬ邃｢繝謦繧" is
+    UTF-8 read as Windows-1252, twice, then read back as Shift-JIS)."""
+    letters = [c for c in text if is_word_char(c)]
+    if len(letters) < RARE_LEAST:
+        return False
+    return 2 * sum(1 for c in letters if best_letter_cost(c) >= RARE_LETTER) > len(letters)
+
+
 @lru_cache(maxsize=65536)
 def is_seen(ch: str) -> bool:
     """Does real text use `ch`? A letter some language's table lists (folded as
@@ -419,7 +446,12 @@ def _islands(words: list[tuple[bool, int, int]], focus: tuple[int, int] | None) 
             continue
         if focus is not None and (end < focus[0] or start > focus[1]):
             continue
-        neighbours = [w for w, _, _ in words[max(0, i - 1):i] + words[i + 1:i + 2]]
-        if neighbours and all(w != wide for w in neighbours):
+        neighbours = words[max(0, i - 1):i] + words[i + 1:i + 2]
+        if neighbours and all(w != wide for w, _, _ in neighbours):
             count += 1
+            # Wide letters glued to a narrow word among narrow words ("Chlo禱",
+            # "D髒ibuti"): "iPhone手机" is how people write, among Chinese words; in
+            # a Latin sentence it is a wrong decoder's doing. Once more per side.
+            if wide:
+                count += sum(1 for _, s, e in neighbours if e == start or s == end)
     return count

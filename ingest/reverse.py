@@ -179,6 +179,9 @@ def line_options(line: str) -> dict[str, tuple[float, Option]]:
             if _half_width_only(picked) and (
                     left or 2 * _glued_to_ascii(line, decoded) >= len(decoded)):
                 continue
+            # Text in any language is mostly its common letters.
+            if plausible.mostly_rare("".join(v for _, v, _ in picked.values())):
+                continue
         picked = {k: v for k, v in picked.items() if utf8.get(k, -1e9) < v[0]}
         if picked and total > 0:
             options[codec] = (total, picked)

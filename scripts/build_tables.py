@@ -52,10 +52,18 @@ WORDS_PER_LANGUAGE = 60_000
 MIN_FREQUENCY = 1e-6
 
 
-#: Languages wordfreq lacks, from another real resource: Thai (legacy TIS-620 text is
-#: one of the reverse chains) from the word counts of the Thai National Corpus that
-#: PyThaiNLP ships (`pip install pythainlp`, read as data; no Thai code is run).
-EXTRA_LANGUAGES = ("th",)
+#: Chinese in Traditional characters, derived from wordfreq's Chinese list, which
+#: holds Simplified forms only: wordfreq simplifies Traditional text before looking
+#: it up. Without it, 們 說 讓 are unseen letters and Traditional text (Taiwan, Hong
+#: Kong, every Big5 file) looks as unlikely as mojibake.
+TRADITIONAL = "zh-Hant"
+#: Traditional spellings kept per word, should several of its characters each have
+#: several Traditional forms.
+MAX_VARIANTS = 8
+#: Languages wordfreq lacks: Thai (legacy TIS-620 text is one of the reverse chains)
+#: from the word counts of the Thai National Corpus that PyThaiNLP ships (`pip
+#: install pythainlp`, read as data; no Thai code is run), and TRADITIONAL.
+EXTRA_LANGUAGES = ("th", TRADITIONAL)
 
 
 def thai_counts() -> dict[str, float]:
@@ -71,10 +79,51 @@ def thai_counts() -> dict[str, float]:
     return {w: n / total for w, n in counts.items()}
 
 
+def traditional_forms() -> dict[str, list[str]]:
+    """Simplified character -> its Traditional forms, from the Traditional-to-
+    Simplified table wordfreq looks words up with (read as data; its module needs
+    jieba). A Simplified character that Big5, the Traditional character set, also
+    encodes is a form of its own as well: 面 is both 麵's simplification and 面."""
+    import msgpack
+    from wordfreq.util import data_path
+    with gzip.open(data_path("_chinese_mapping.msgpack.gz")) as f:
+        to_simplified = msgpack.load(f, raw=False, strict_map_key=False)
+    forms: dict[str, list[str]] = defaultdict(list)
+    for traditional, simplified in sorted(to_simplified.items()):
+        if len(simplified) == 1 and chr(traditional) != simplified:
+            forms[simplified].append(chr(traditional))
+    for simplified, traditional in forms.items():
+        try:
+            simplified.encode("big5")
+        except UnicodeEncodeError:
+            continue
+        traditional.append(simplified)
+    return dict(forms)
+
+
+def traditional_words() -> dict[str, float]:
+    """wordfreq's Chinese list in Traditional characters: each word's frequency is
+    shared evenly among its spellings (发 is 發 or 髮; the list cannot say which)."""
+    forms = traditional_forms()
+    words: dict[str, float] = defaultdict(float)
+    for word, freq in wordfreq.get_frequency_dict("zh", wordlist="best").items():
+        spellings = [""]
+        for ch in word:
+            spellings = [s + t for s in spellings for t in forms.get(ch, (ch,))][:MAX_VARIANTS]
+        for spelling in spellings:
+            words[spelling] += freq / len(spellings)
+    return dict(words)
+
+
 def top_words(lang: str) -> list[tuple[str, float]]:
     # get_frequency_dict reads the list as stored: no tokenizer (and so no MeCab for
     # Japanese and Korean) is needed.
-    words = thai_counts() if lang == "th" else wordfreq.get_frequency_dict(lang, wordlist="best")
+    if lang == "th":
+        words = thai_counts()
+    elif lang == TRADITIONAL:
+        words = traditional_words()
+    else:
+        words = wordfreq.get_frequency_dict(lang, wordlist="best")
     if lang == "el":
         words = final_sigma(words)
     return sorted(words.items(), key=lambda item: -item[1])[:WORDS_PER_LANGUAGE]
