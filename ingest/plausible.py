@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 import unicodedata
 from functools import lru_cache
 from importlib import resources
@@ -181,8 +182,15 @@ def is_seen(ch: str) -> bool:
 
 @lru_cache(maxsize=4096)
 def _compatible(ch: str) -> str:
+    """The one character that word lists write for `ch` (NFKC), or `ch`. Modifier
+    letters are not folded: ʸ is not y, and a decoding that writes it ("ç¾ʸ" for
+    巽他文 read as EUC-JP) holds a letter no language uses; their half-width forms
+    (ｰ) are, like every half-width and full-width form."""
     folded = unicodedata.normalize("NFKC", ch)
-    return folded if len(folded) == 1 else ch
+    if len(folded) != 1 or (unicodedata.category(ch) == "Lm"
+                            and not unicodedata.decomposition(ch).startswith(("<narrow>", "<wide>"))):
+        return ch
+    return folded
 
 
 def word_edge(text: str, at_end: bool) -> str:
@@ -214,10 +222,12 @@ def word_cost(word: str) -> float:
 
 @lru_cache(maxsize=200_000)
 def _word_cost(word: str) -> float:
-    langs = _LANGS_BY_CHAR.get(word[0]) or _LANGS_BY_CHAR.get(word[0].lower()) or _ALL_LANGS
+    langs = (_LANGS_BY_CHAR.get(word[0]) or _LANGS_BY_CHAR.get(word[0].lower())
+             or _LANGS_BY_CHAR.get(_compatible(word[0])) or _ALL_LANGS)
     best = UNSEEN_LETTER * len(word)
     steps: list[tuple[bool, str, str]] | None = None
     end = ""
+    folded: str | None = None
     for lang in langs:
         table = LANGUAGES[lang]
         letters = _LETTERS.get(lang) or _LETTERS.setdefault(lang, dict(table))
@@ -225,16 +235,18 @@ def _word_cost(word: str) -> float:
         total = 0.0
         if pairs is None:
             wide = _wide_pairs().get(lang, {})
+            if folded is None:   # half-width katakana: its pairs are listed full-width
+                folded = "".join(map(_compatible, word)) if _HALF_WIDTH.search(word) else word
             prev = ""
-            for ch in word:
-                pair = wide.get(prev + ch) if prev else None
+            for ch, key in zip(word, folded):
+                pair = wide.get(prev + key) if prev else None
                 if pair is None:
                     pair = letters.get(ch)
                     if pair is None:
                         pair = _letter_cost_kept(letters, table, ch)
                     pair += WIDE_BACKOFF if prev else 0.0
                 total += pair
-                prev = ch
+                prev = key
                 if total >= best:
                     break
         else:
@@ -258,6 +270,8 @@ def _word_cost(word: str) -> float:
             best = total
     return best
 
+
+_HALF_WIDTH = re.compile("[\uff61-\uff9f]")
 
 #: Per language, `_letter_cost` of the letters met: the table's letters, and those
 #: it lacks as `_letter_cost` folds them (a capital, a compatibility form) or prices
@@ -410,7 +424,10 @@ def _kind(ch: str) -> float:
     if len(_KINDS) >= MAX_KINDS:
         _KINDS.clear()
     if is_word_char(ch):
-        kind = WIDE_LETTER if is_wide(ch) else NARROW_LETTER
+        # Half-width katakana are narrow on screen but Japanese letters: a word of
+        # Latin letters that turns into them ("myﾃｨnﾃｨ", French read as Shift-JIS)
+        # switches script as "myティnティ" would.
+        kind = WIDE_LETTER if is_wide(ch) or _HALF_WIDTH.match(ch) else NARROW_LETTER
     else:
         kind = symbol_cost(ch)
     _KINDS[ch] = kind
