@@ -122,9 +122,12 @@ def _one_file(job: FileJob, task: Task, writer: PartWriter | None) -> FileResult
     except OSError as exc:
         return _failed(job, "unreadable", f"cannot read: {exc.strerror or exc}", task, writer)
     except Exception as exc:   # noqa: BLE001  a bug must not stop the run; it is recorded
-        return _failed(job, "quarantined", f"internal error, please report: "
-                       f"{type(exc).__name__}: {exc}", task, writer, result)
+        return _failed(job, "quarantined", _internal(exc), task, writer, result)
     return result
+
+
+def _internal(exc: Exception) -> str:
+    return f"internal error, please report: {type(exc).__name__}: {exc}"
 
 
 def split(job: FileJob, src: Remote | None, options: ReadOptions,
@@ -153,26 +156,31 @@ def split(job: FileJob, src: Remote | None, options: ReadOptions,
 
 
 def _one_range(job: FileJob, task: Task, writer: PartWriter | None) -> FileResult:
-    """One range of a split file. If it cannot be read as planned, the file is not
-    committed this run (its other ranges' parts are left to the next run's clean-up,
-    which reads it again): status "vanished", with the reason."""
+    """One range of a split file. If it cannot be read as planned (it changed, or the
+    disk failed), the file is not committed this run (its other ranges' parts are
+    left to the next run's clean-up, which reads it again): status "vanished", with
+    the reason. A bug ends the range with a quarantined record instead."""
     assert job.span is not None
     span = job.span
+    result = FileResult(job.source, "clean", job.size, job.mtime_ns, job.sha256, span.encoding)
     try:
         with _open(job, task.src) as raw:
             if _stat(raw, job, task.src) != (job.size, job.mtime_ns):
                 return FileResult(job.source, "vanished", errors=[
                     "changed while being read; the next run reads it again"])
-            result = FileResult(job.source, "clean", job.size, job.mtime_ns, job.sha256,
-                                span.encoding)
             source = Source(job.source, raw, job.size, task.options.max_expansion, span)
             _records(source, result, task, writer, span)
             return result
     except FileNotFoundError:
         return FileResult(job.source, "vanished", errors=["vanished before it could be read"])
-    except Exception as exc:   # noqa: BLE001  recorded; the next run tries the file again
-        why = f"bytes {span.start}-{span.end}: {type(exc).__name__}: {exc}"
+    except OSError as exc:     # the disk or the network: the next run tries the file again
+        why = f"bytes {span.start}-{span.end}: {exc.strerror or exc}"
         return FileResult(job.source, "vanished", errors=[f"{why}; the next run reads it again"])
+    except Exception as exc:   # noqa: BLE001  a bug: reading again would meet it again
+        # The range ends in a quarantined record, as a whole file does: the file is
+        # committed with the rest, not read again by every run for ever.
+        return _failed(job, "quarantined", f"bytes {span.start}-{span.end}: {_internal(exc)}",
+                       task, writer, result, span.record)
 
 
 def merge(pieces: list[FileResult]) -> FileResult:
@@ -210,14 +218,16 @@ def _stat(raw: BinaryIO, job: FileJob, src: Remote | None) -> tuple[int, int | N
 
 
 def _failed(job: FileJob, status: str, error: str, task: Task, writer: PartWriter | None,
-            partial: FileResult | None = None) -> FileResult:
-    """A file that could not be read to the end: one more record, quarantined, after
-    whatever records it gave (none if it could not be opened)."""
+            partial: FileResult | None = None, first: int = 0) -> FileResult:
+    """A file (or a range of one, whose records are numbered from `first`) that could
+    not be read to the end: one more record, quarantined, after whatever records it
+    gave (none if it could not be opened)."""
     result = partial or FileResult(job.source, status)
     result.status = status if not result.records else "partial"
     result.errors.append(error)
     if writer:
-        writer.add(_row(job.source, result.records, quarantined_row(error), result, task))
+        writer.add(_row(job.source, first + result.records, quarantined_row(error), result,
+                        task))
     result.records += 1
     result.quarantined += 1
     return result
@@ -243,7 +253,12 @@ def _records(source: Source, result: FileResult, task: Task, writer: PartWriter 
         first = Raw("")
     start = span.record if span else 0
     for index, raw in enumerate(itertools.chain([first], raws)):
-        row = _build(raw)
+        try:
+            row = _build(raw)
+        except Exception as exc:   # noqa: BLE001  a bug in one record's repair: that record
+            # is quarantined with its text as read, and the file goes on.
+            text = None if raw.text is None else valid_text(raw.text)[0]
+            row = quarantined_row(_internal(exc), text=text)
         _count(result, row, row.pop("chains", None))
         if writer:
             writer.add(_row(result.source, start + index, row, result, task,

@@ -210,3 +210,69 @@ def _encodes(char: str, encoding: str) -> bool:
     except UnicodeEncodeError:
         return False
     return True
+
+
+@pytest.mark.usefixtures("small_records")
+def test_a_bug_quarantines_its_record_or_range_and_the_file_lands(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """An internal error (a bug: injected here, since no real input raises one on
+    purpose) in one record's repair quarantines that record, and the file goes on; in
+    a range's reader it ends the range with a quarantined record naming its bytes.
+    Either way the file is committed and a rerun does not read it again (a failing
+    range once made every run read its file again, for ever)."""
+    src = tmp_path / "src"
+    make_large(src)
+    lines = (src / "big.jsonl").read_text(encoding="utf-8").splitlines(keepends=True)
+    lines.insert(200, json.dumps({"n": -1, "text": "record bug here"}) + "\n")
+    (src / "big.jsonl").write_text("".join(lines), encoding="utf-8")
+    text = (src / "long.txt").read_text(encoding="utf-8")
+    middle = len(text) // 2
+    (src / "long.txt").write_text(text[:middle] + " reader bug here " + text[middle:],
+                                  encoding="utf-8")
+    reference = ingest.run(src, tmp_path / "whole", workers=1, split_bytes=0, quiet=True)
+    expected = {(r["source"], r["record"]): r for r in records(tmp_path / "whole")}
+
+    real_repair, real_read = work.repair, work.read_file
+
+    def repair(text: str) -> ingest.Repair:
+        if text == "record bug here":
+            raise RuntimeError("a bug in one record")
+        return real_repair(text)
+
+    def read_file(source, options):  # type: ignore[no-untyped-def]
+        for raw in real_read(source, options):
+            if raw.text and "reader bug here" in raw.text:
+                raise RuntimeError("a bug in the reader")
+            yield raw
+
+    monkeypatch.setattr(work, "repair", repair)
+    monkeypatch.setattr(work, "read_file", read_file)
+    out = tmp_path / "cut"
+    cut = ingest.run(src, out, workers=1, split_bytes=SPLIT, quiet=True)
+    assert cut.error is None and cut.exit_code == 1 and not cut.unreadable
+    got = {(r["source"], r["record"]): r for r in records(out)}
+
+    # big.jsonl: every record, the one with the bug quarantined with its text.
+    big = sorted(k for k in expected if k[0] == "big.jsonl")
+    assert sorted(k for k in got if k[0] == "big.jsonl") == big
+    bugged = [k for k in big if got[k] != expected[k]]
+    assert len(bugged) == 1 and expected[bugged[0]]["text"] == "record bug here"
+    row = got[bugged[0]]
+    assert row["status"] == "quarantined" and row["text"] == "record bug here"
+    assert row["error"] == "internal error, please report: RuntimeError: a bug in one record"
+
+    # long.txt: its range stops at the bug, with a record saying which bytes; the
+    # records before it and every other range are as a whole read gives them.
+    long = {k: r for k, r in got.items() if k[0] == "long.txt"}
+    failed = [r for r in long.values() if r["status"] == "quarantined"]
+    assert len(failed) == 1
+    assert failed[0]["error"].startswith("bytes ")
+    assert "internal error, please report: RuntimeError: a bug in the reader" in failed[0]["error"]
+    assert "reader bug here" in expected[("long.txt", failed[0]["record"])]["text"]
+    assert all(r == expected[k] for k, r in long.items() if r is not failed[0])
+
+    for name in ("small.txt", "rows.csv", "legacy.ndjson", "blank.jsonl", "bom.md"):
+        assert {k: r for k, r in got.items() if k[0] == name} == \
+            {k: r for k, r in expected.items() if k[0] == name}
+    again = ingest.run(src, out, workers=1, split_bytes=SPLIT, quiet=True)
+    assert (again.processed, again.unchanged, again.records) == (0, reference.files, 0)
