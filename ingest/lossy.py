@@ -474,6 +474,9 @@ def _kind(ch: str) -> str:
 
 
 _NO_BREAK = "\u00a0\u202f"
+#: A space filled in beside a space: a double space, or a lost letter at a word's
+#: start (" \u00a0owić" for łowić).
+SPACE_BESIDE_SPACE = 9.0
 #: Cost of a symbol between two letters, but the middle dot of Catalan "l·l" (see
 #: `spacing_cost`; dashes, quotes and spaces have their own rules).
 INSIDE_WORD = 5.0
@@ -502,9 +505,11 @@ def spacing_cost(before: str, ch: str, after: str, before2: str = " ") -> float:
         # it stands for a lost letter. (`before2` is the character before `before`.)
         if b == a == "word" and (before.isdigit() or not before2.isalpha()):
             return 3.0
-        return INSIDE_WORD + 1.0 if b == a == "word" else 6.0
+        if b == a == "word":
+            return INSIDE_WORD + 1.0
+        return SPACE_BESIDE_SPACE if "space" in (a, b) else 6.0
     if cat in ("Zs", "Cf", "Zl", "Zp"):
-        return 6.0
+        return SPACE_BESIDE_SPACE if cat == "Zs" and "space" in (a, b) else 6.0
     if cat == "Pi":
         # Before a word or a mark it quotes too (“**”, “%s”, “(a)”), never a space
         # nor a mark that ends something (a comma, a closing bracket).
