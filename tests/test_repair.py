@@ -113,6 +113,15 @@ def test_legacy_thai_read_as_latin1() -> None:
     assert ingest.fix_text(line) == line
 
 
+@pytest.mark.parametrize("line", ["Kurs (1990–2000) i ‘cytat’", "the “best” years (1990–2000)",
+                                  "Le prix (1990–2000) d’un café"])
+def test_cp437_mojibake_is_repaired_or_left_never_read_in_pieces(line: str) -> None:
+    """UTF-8 read as CP437: "–" is "ΓÇô". Its "Çô" alone, read back as CP1253 or
+    EUC-KR, made "ΓΗτ" or "Γ⑵": other garbage in place of the first."""
+    broken = line.encode("utf-8").decode("cp437")
+    assert ingest.fix_text(broken) in (line, broken)
+
+
 def test_known_words_by_case() -> None:
     from ingest import plausible
     assert plausible.known_word_cost("человек") is not None
