@@ -5,9 +5,9 @@ We do not reimplement what ftfy does well: each line ftfy's own heuristic flags
 becomes our codec chain. We cut ftfy's line-level result into spans, so the clean
 parts of a line stay outside every step. Around it, three additions where ftfy's
 line-level judgement falls short: the runs it left in a line it repaired, in the
-same code page (`_rest_of_line`); UTF-8 read as ISO-8859-2, which its heuristic
-passes as text (`_other_pages`); and lines that are CP932 mojibake with U+0080 in
-them, which its C1 fix would cut (`_CP932_80`).
+same code page (`_rest_of_line`); UTF-8 read as ISO-8859-2, CP437 or Mac Roman,
+which its heuristic passes as text (`_other_pages`); and lines that are CP932
+mojibake with U+0080 in them, which its C1 fix would cut (`_CP932_80`).
 """
 
 from __future__ import annotations
@@ -67,26 +67,32 @@ def _repair(line: str) -> list[Edit]:
         edits = sorted(edits + _rest_of_line(line, spans, chain), key=lambda e: e.start)
     # ftfy's pages include Windows-1250, which reads Latin-2's mojibake half right
     # ("cafĂŠ" as "cafÊ"): the Latin-2 reading wins where it is clearly likelier.
-    other = _other_pages(line)
+    # (Only Latin-2: CP437 and Mac Roman are among the pages ftfy itself tried.)
+    other = _other_pages(line, OTHER_PAGES[:1])
     if other and (plausible.cost(applied(line, other)) + forward.MARGIN
                   < plausible.cost(applied(line, edits))):
         return other
     return edits
 
 
-def _other_pages(line: str) -> list[Edit]:
+def _other_pages(line: str, pages: tuple[tuple[str, float], ...] | None = None) -> list[Edit]:
     """UTF-8 read as a page ftfy's heuristic does not flag: ISO-8859-2 (Latin-2)
     puts Ă at C3 and Š at A9, so "créole" reads "crĂŠole", which ftfy's badness
-    measure passes as text. Each run is taken on its own gain (MARGIN)."""
-    for codec in OTHER_PAGES:
-        edits = _rest_of_line(line, [], ("utf-8", codec), forward.MARGIN)
+    measure passes as text. Each run is taken on its own gain (see OTHER_PAGES)."""
+    for codec, margin in OTHER_PAGES if pages is None else pages:
+        edits = _rest_of_line(line, [], ("utf-8", codec), margin)
         if edits:
             return edits
     return []
 
 
-#: Pages tried where ftfy finds nothing to do.
-OTHER_PAGES = ("iso-8859-2",)
+#: Pages tried where ftfy finds nothing to do, each with the gain (nats) a run
+#: must show. CP437 and Mac Roman are ftfy's own, but its heuristic passes a line
+#: whose only mojibake is punctuation ("ΓÇ£bestΓÇ¥", “best” read as CP437); their
+#: symbols are also text of their own, which ftfy's negative cases hold (line art
+#: "├┤a┼┐a" would read "ôaſa", "√π" "ù", at 6 to 9 nats), so twice the margin.
+OTHER_PAGES = (("iso-8859-2", forward.MARGIN), ("cp437", 2 * forward.MARGIN),
+               ("mac_roman", 2 * forward.MARGIN))
 
 
 def _rest_of_line(line: str, spans: list[tuple[int, int, str]],

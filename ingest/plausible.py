@@ -184,11 +184,16 @@ def is_seen(ch: str) -> bool:
 def _compatible(ch: str) -> str:
     """The one character that word lists write for `ch` (NFKC), or `ch`. Modifier
     letters are not folded: ʸ is not y, and a decoding that writes it ("ç¾ʸ" for
-    巽他文 read as EUC-JP) holds a letter no language uses; their half-width forms
-    (ｰ) are, like every half-width and full-width form."""
+    巽他文 read as EUC-JP) holds a letter no language uses; nor are the old or
+    mathematical forms of ASCII letters (ſ, ℓ): "┼┐┼┐" in line art, read as CP437,
+    is "ſſ", no "ss". Half-width and full-width forms (ｶ, ｰ, Ａ) are folded."""
     folded = unicodedata.normalize("NFKC", ch)
-    if len(folded) != 1 or (unicodedata.category(ch) == "Lm"
-                            and not unicodedata.decomposition(ch).startswith(("<narrow>", "<wide>"))):
+    if len(folded) != 1:
+        return ch
+    tag = unicodedata.decomposition(ch).split(" ", 1)[0]
+    if tag in ("<narrow>", "<wide>"):
+        return folded
+    if unicodedata.category(ch) == "Lm" or (folded.isascii() and tag in ("<compat>", "<font>")):
         return ch
     return folded
 

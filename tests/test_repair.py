@@ -115,11 +115,20 @@ def test_legacy_thai_read_as_latin1() -> None:
 
 @pytest.mark.parametrize("line", ["Kurs (1990–2000) i ‘cytat’", "the “best” years (1990–2000)",
                                   "Le prix (1990–2000) d’un café"])
-def test_cp437_mojibake_is_repaired_or_left_never_read_in_pieces(line: str) -> None:
-    """UTF-8 read as CP437: "–" is "ΓÇô". Its "Çô" alone, read back as CP1253 or
-    EUC-KR, made "ΓΗτ" or "Γ⑵": other garbage in place of the first."""
+def test_cp437_mojibake_is_repaired_never_read_in_pieces(line: str) -> None:
+    """UTF-8 read as CP437: "–" is "ΓÇô". ftfy leaves a line whose only mojibake is
+    punctuation; its "Çô" alone, read back as CP1253 or EUC-KR, once made "ΓΗτ" or
+    "Γ⑵", other garbage in place of the first."""
     broken = line.encode("utf-8").decode("cp437")
-    assert ingest.fix_text(broken) in (line, broken)
+    assert ingest.fix_text(broken) == line
+
+
+@pytest.mark.parametrize("line", ["┌┼┐┼┐ table ┼┐┼┐", "area = √π r", "├┤ menu ├┤",
+                                  "Note: ¬´ means not"])
+def test_dos_and_mac_symbols_are_text(line: str) -> None:
+    """Line art and math whose CP437 or Mac Roman bytes are UTF-8 ("┼┐" is ſ, "√π"
+    is ù, "¬´" is «): text of their own, as ftfy's negative cases say."""
+    assert ingest.fix_text(line) == line
 
 
 def test_known_words_by_case() -> None:
