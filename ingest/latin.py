@@ -13,7 +13,7 @@ mojibake with U+0080 in them, which its C1 fix would cut (`_CP932_80`).
 from __future__ import annotations
 
 import re
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from functools import lru_cache
 
 import ftfy
@@ -64,7 +64,8 @@ def _repair(line: str) -> list[Edit]:
     spans = _spans(line, fixed)
     edits = [Edit(s, e, after, chain, confidence, lossy) for s, e, after in spans]
     if len(chain) == 2:
-        edits = sorted(edits + _rest_of_line(line, spans, chain), key=lambda e: e.start)
+        edits = sorted(edits + [g.edit for g in _rest_of_line(line, spans, chain)],
+                       key=lambda e: e.start)
     # ftfy's pages include Windows-1250, which reads Latin-2's mojibake half right
     # ("cafĂŠ" as "cafÊ"): the Latin-2 reading wins where it is clearly likelier.
     # (Only Latin-2: CP437 and Mac Roman are among the pages ftfy itself tried.)
@@ -78,26 +79,35 @@ def _repair(line: str) -> list[Edit]:
 def _other_pages(line: str, pages: tuple[tuple[str, float], ...] | None = None) -> list[Edit]:
     """UTF-8 read as a page ftfy's heuristic does not flag: ISO-8859-2 (Latin-2)
     puts Ă at C3 and Š at A9, so "créole" reads "crĂŠole", which ftfy's badness
-    measure passes as text. Each run is taken on its own gain (see OTHER_PAGES)."""
+    measure passes as text. Each run must gain MARGIN, and one of them the page's
+    own margin (see OTHER_PAGES): then the page is shown, and the others come along
+    ("NΓÇÖKo und S├╝d", where ü alone would not prove CP437)."""
     for codec, margin in OTHER_PAGES if pages is None else pages:
-        edits = _rest_of_line(line, [], ("utf-8", codec), margin)
-        if edits:
-            return edits
+        edits = _rest_of_line(line, [], ("utf-8", codec), forward.MARGIN)
+        if edits and max(e.gain for e in edits) >= margin:
+            return [e.edit for e in edits]
     return []
 
 
-#: Pages tried where ftfy finds nothing to do, each with the gain (nats) a run
+#: Pages tried where ftfy finds nothing to do, each with the gain (nats) one run
 #: must show. CP437 and Mac Roman are ftfy's own, but its heuristic passes a line
 #: whose only mojibake is punctuation ("ΓÇ£bestΓÇ¥", “best” read as CP437); their
 #: symbols are also text of their own, which ftfy's negative cases hold (line art
-#: "├┤a┼┐a" would read "ôaſa", "√π" "ù", at 6 to 9 nats), so twice the margin.
+#: "├┤ menu ├┤" would read "ô menu ô", "√π" "ù", "¬´" "«", at 6 to 7 nats each),
+#: so twice the margin.
 OTHER_PAGES = (("iso-8859-2", forward.MARGIN), ("cp437", 2 * forward.MARGIN),
                ("mac_roman", 2 * forward.MARGIN))
 
 
+@dataclass(frozen=True)
+class _Gained:
+    edit: Edit
+    gain: float
+
+
 def _rest_of_line(line: str, spans: list[tuple[int, int, str]],
                   chain: tuple[str, ...], margin: float = forward.SUPPORTED_MARGIN
-                  ) -> list[Edit]:
+                  ) -> list[_Gained]:
     """The runs ftfy left in a line it repaired, that the same code page gives back
     as UTF-8: in a line that is half clean, ftfy's line-level judgement can stop
     short ("GeliÅŸme ve büyüme", Turkish: it took ü and left ş). The line has shown
@@ -121,7 +131,7 @@ def _rest_of_line(line: str, spans: list[tuple[int, int, str]],
             continue
         gain = forward.span_gain(line, s, e, text)
         if gain >= margin:
-            edits.append(Edit(s, e, text, chain, forward.confidence(gain), False))
+            edits.append(_Gained(Edit(s, e, text, chain, forward.confidence(gain), False), gain))
     return edits
 
 
