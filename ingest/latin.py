@@ -84,9 +84,15 @@ def _other_pages(line: str, pages: tuple[tuple[str, float], ...] | None = None) 
     ("NΓÇÖKo und S├╝d", where ü alone would not prove CP437)."""
     for codec, margin in OTHER_PAGES if pages is None else pages:
         edits = _rest_of_line(line, [], ("utf-8", codec), forward.MARGIN)
-        if edits and max(e.gain for e in edits) >= margin:
+        if any(e.gain >= margin or _inside_word(line, e.edit) for e in edits):
             return [e.edit for e in edits]
     return []
+
+
+def _inside_word(line: str, edit: Edit) -> bool:
+    """A run with letters on both sides ("t√°rtaro", "Est├┤nia"): the symbols of
+    these pages stand between words (line art, "√π"), never inside one."""
+    return line[edit.start - 1:edit.start].isalpha() and line[edit.end:edit.end + 1].isalpha()
 
 
 #: Pages tried where ftfy finds nothing to do, each with the gain (nats) one run

@@ -113,13 +113,16 @@ def test_legacy_thai_read_as_latin1() -> None:
     assert ingest.fix_text(line) == line
 
 
-@pytest.mark.parametrize("line", ["Kurs (1990–2000) i ‘cytat’", "the “best” years (1990–2000)",
-                                  "Le prix (1990–2000) d’un café", "Mary’s piñata", "Bob’s Müsli"])
-def test_cp437_mojibake_is_repaired_never_read_in_pieces(line: str) -> None:
+@pytest.mark.parametrize(("line", "codec"), [
+    ("Kurs (1990–2000) i ‘cytat’", "cp437"), ("the “best” years (1990–2000)", "cp437"),
+    ("Le prix (1990–2000) d’un café", "cp437"), ("Mary’s piñata", "cp437"),
+    ("Bob’s Müsli", "cp437"), ("Das Mädchen", "mac_roman")])
+def test_dos_and_mac_mojibake_is_repaired_never_read_in_pieces(line: str, codec: str) -> None:
     """UTF-8 read as CP437: "–" is "ΓÇô". ftfy leaves a line whose only mojibake is
     punctuation; its "Çô" alone, read back as CP1253 or EUC-KR, once made "ΓΗτ" or
-    "Γ⑵", other garbage in place of the first."""
-    broken = line.encode("utf-8").decode("cp437")
+    "Γ⑵", other garbage in place of the first. ftfy also leaves some accents read
+    as Mac Roman inside a word ("M√§dchen")."""
+    broken = line.encode("utf-8").decode(codec)
     assert ingest.fix_text(broken) == line
 
 
@@ -128,8 +131,8 @@ def test_cp437_mojibake_is_repaired_never_read_in_pieces(line: str) -> None:
 def test_dos_and_mac_symbols_are_text(line: str) -> None:
     """Line art and math whose CP437 or Mac Roman bytes are UTF-8 ("┼┐" is ſ, "√π"
     is ù, "¬´" is «): text of their own, as ftfy's negative cases say. ("ñ" or "ü"
-    read as CP437, "├▒" and "├╝", are taken once a stronger run of the line has
-    shown the page: "Mary’s piñata".)"""
+    read as CP437, "├▒" and "├╝", are taken inside a word, or once a stronger run
+    of the line has shown the page.)"""
     assert ingest.fix_text(line) == line
 
 
