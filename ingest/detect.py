@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import json
 import re
+from functools import lru_cache
 from importlib import resources
 
 import ftfy.bad_codecs  # noqa: F401  (registers ftfy's sloppy-windows-* codecs)
@@ -53,13 +54,25 @@ def _latin_pattern() -> str:
     return "|".join(first + rest for first, rest in _latin_marks())
 
 
-def _forward_pattern() -> str:
-    raw = json.loads(resources.files("ingest").joinpath("tables/chars.json").read_text("utf-8"))
-    ranges = "".join(
+def _forward_pattern(ranges: list[list[int]]) -> str:
+    """A character in `ranges` (generated code point ranges), or U+FFFD."""
+    chars = "".join(
         re.escape(chr(a)) if a == b else f"{re.escape(chr(a))}-{re.escape(chr(b))}"
-        for a, b in raw["forward_leads"]
+        for a, b in ranges
     )
-    return f"[{ranges}\\ufffd]"
+    return f"[{chars}\\ufffd]"
+
+
+def _load_leads() -> tuple[list[list[int]], dict[str, list[list[int]]]]:
+    raw = json.loads(resources.files("ingest").joinpath("tables/chars.json").read_text("utf-8"))
+    return raw["forward_leads"], raw["forward_family_leads"]
+
+
+@lru_cache(maxsize=None)
+def family_leads(name: str) -> re.Pattern[str]:
+    """`FORWARD` for one family of CJK decoders (a key of chains.FORWARD_FAMILIES):
+    a character with which a run of that family's mojibake can start, or U+FFFD."""
+    return re.compile(_forward_pattern(_FAMILY_LEADS[name]))
 
 
 def _triggers() -> frozenset[str]:
@@ -74,7 +87,8 @@ def _triggers() -> frozenset[str]:
 
 _HIGH = re.escape(SBCS_HIGH)
 LATIN = re.compile(_latin_pattern())
-FORWARD = re.compile(_forward_pattern())
+_LEADS, _FAMILY_LEADS = _load_leads()
+FORWARD = re.compile(_forward_pattern(_LEADS))
 REVERSE = re.compile(f"[{_HIGH}][\\x40-\\x7e]?[{_HIGH}]")
 LATIN_OR_REVERSE = re.compile(f"{LATIN.pattern}|{REVERSE.pattern}")
 _TRIGGERS = _triggers()

@@ -469,7 +469,7 @@ def _screen(text: str) -> dict[int, list[tuple[str, ...]]]:
     flagged: dict[int, list[tuple[str, ...]]] = {}
     if not detect.FORWARD.search(text):
         return flagged
-    for family in FORWARD_FAMILIES.values():
+    for family in _families_led(text):
         widest = max(family, key=report_order)
         decoded = "\n" + text.encode(widest, errors="replace").decode("utf-8", errors="replace")
         line, pos = -1, 0   # the line of `pos`
@@ -489,6 +489,15 @@ def _screen(text: str) -> dict[int, list[tuple[str, ...]]]:
             line += 1
             m = _CLEAN_RUN.search(decoded, pos)
     return flagged
+
+
+def _families_led(text: str) -> list[tuple[str, ...]]:
+    """The families that may have misread `text`: those with a character in it that
+    can start a run of their mojibake (`detect.family_leads`), all of them where a
+    U+FFFD may stand for a lost lead. Clean Cyrillic text holds Big5 leads but no
+    GBK ones, and GBK's chance readings of its bytes ("ݧԧѧ") cost a check each."""
+    return [family for name, family in FORWARD_FAMILIES.items()
+            if detect.family_leads(name).search(text)]
 
 
 def _readable(stretch: str) -> bool:

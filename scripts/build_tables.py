@@ -20,6 +20,9 @@ What it computes:
   number of widely used legacy code pages that can encode the character. A
   character that every Windows code page carries (’ – … €) was needed by many
   writers; one that none carries (‒ U+2012) is rare in real text.
+- `forward_leads`, and `forward_family_leads` per family of CJK decoders: the
+  characters whose encoding starts with a UTF-8 lead byte, with which every run of
+  UTF-8-as-CJK mojibake starts (`ingest.detect`, `ingest.forward` screen by them).
 """
 
 from __future__ import annotations
@@ -208,34 +211,47 @@ def legacy_coverage() -> dict[str, int]:
     return counts
 
 
-#: The double-byte decoders whose UTF-8 mojibake `ingest.forward` undoes
+#: The double-byte decoders whose UTF-8 mojibake `ingest.forward` undoes, by family
 #: (mirrors ingest.chains.FORWARD_FAMILIES; the build must not import the package).
-FORWARD_CODECS = ("gbk", "gb18030", "big5", "cp950", "shift_jis", "cp932", "euc_jp",
-                  "euc_kr", "cp949")
+FORWARD_FAMILIES = {"gbk": ("gbk", "gb18030"), "big5": ("big5", "cp950"),
+                    "shift_jis": ("shift_jis", "cp932"), "euc_jp": ("euc_jp",),
+                    "euc_kr": ("cp949", "euc_kr")}
 
 
-def forward_leads() -> list[list[int]]:
-    """Code point ranges of the characters that can start UTF-8-as-CJK mojibake.
+def forward_leads() -> tuple[list[list[int]], dict[str, list[list[int]]]]:
+    """Code point ranges of the characters that can start UTF-8-as-CJK mojibake: in
+    any family, and per family.
 
     A wrong decoder meets a UTF-8 lead byte (C2–F4) first, so the first character
     of every such run is one whose encoding starts with a lead byte. A text with
     none of them (and no U+FFFD) holds no such mojibake: screening is one regex.
+    A text with none of one family's holds none of that family's.
     """
-    leads = []
+    leads: list[int] = []
+    by_family: dict[str, list[int]] = {name: [] for name in FORWARD_FAMILIES}
     for cp in range(0x80, 0x10000):
         if 0xD800 <= cp < 0xE000:
             continue
         ch = chr(cp)
-        for codec in FORWARD_CODECS:
-            try:
-                data = ch.encode(codec)
-            except UnicodeEncodeError:
-                continue
-            if 0xC2 <= data[0] <= 0xF4:
-                leads.append(cp)
-                break
+        for name, family in FORWARD_FAMILIES.items():
+            if any(_starts_with_lead(ch, codec) for codec in family):
+                by_family[name].append(cp)
+        if any(cp in held[-1:] for held in by_family.values()):
+            leads.append(cp)
+    return _ranges(leads), {name: _ranges(cps) for name, cps in by_family.items()}
+
+
+def _starts_with_lead(ch: str, codec: str) -> bool:
+    try:
+        return 0xC2 <= ch.encode(codec)[0] <= 0xF4
+    except UnicodeEncodeError:
+        return False
+
+
+def _ranges(cps: list[int]) -> list[list[int]]:
+    """Ascending code points as [first, last] ranges."""
     ranges: list[list[int]] = []
-    for cp in leads:
+    for cp in cps:
         if ranges and ranges[-1][1] == cp - 1:
             ranges[-1][1] = cp
         else:
@@ -274,6 +290,7 @@ def main() -> int:
         "unit": "languages: cost = -ln(frequency) in tenths of a nat; legacy: code page count",
         "legacy_codecs": LEGACY_CODECS,
     }
+    leads, family_leads = forward_leads()
     OUT.parent.mkdir(parents=True, exist_ok=True)
     OUT.write_text(
         json.dumps(
@@ -282,7 +299,8 @@ def main() -> int:
                 "languages": tables,
                 "pairs": pair_tables,
                 "legacy": legacy_coverage(),
-                "forward_leads": forward_leads(),
+                "forward_leads": leads,
+                "forward_family_leads": family_leads,
             },
             ensure_ascii=False,
             separators=(",", ":"),

@@ -270,6 +270,32 @@ def test_cjk_screen_passes_over_chance_decodings() -> None:
     assert forward._screen(twice)
 
 
+def test_each_family_is_screened_only_where_its_mojibake_can_start() -> None:
+    # Every run of UTF-8-as-CJK mojibake starts with a character whose encoding
+    # starts with a UTF-8 lead byte (C2-F4). The generated table must say so of each
+    # character as the codecs do; a family with none of them in a text is not screened.
+    from ingest import detect, forward
+    from ingest.chains import FORWARD_FAMILIES
+    sample = [chr(cp) for block in ((0xA0, 0x250), (0x370, 0x530), (0x2010, 0x2040),
+                                     (0x3040, 0x3100), (0xFF61, 0xFFA0))
+              for cp in range(*block)]
+    sample += [chr(cp) for cp in range(0x4E00, 0x9FA0, 7)]
+    sample += [chr(cp) for cp in range(0xAC00, 0xD7A4, 11)]
+    for name, family in FORWARD_FAMILIES.items():
+        for ch in sample:
+            starts = []
+            for codec in family:
+                try:
+                    starts.append(0xC2 <= ch.encode(codec)[0] <= 0xF4)
+                except UnicodeEncodeError:
+                    pass
+            assert bool(detect.family_leads(name).search(ch)) == any(starts), (name, ch)
+    # Cyrillic starts Big5 mojibake (п is C7 D8 there), never GBK's (A7 E1).
+    assert forward._families_led("Столица Болгарии — город") == [FORWARD_FAMILIES["big5"]]
+    # A U+FFFD may be a lost lead of any family.
+    assert len(forward._families_led("they\ufffd re")) == len(FORWARD_FAMILIES)
+
+
 @budget(1.0)
 @given(st.one_of(clean_text(), mojibake_soup, broken_text().map(lambda case: case[1])))
 def test_quick_no_agrees_with_the_search(text: str) -> None:
