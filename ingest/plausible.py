@@ -156,8 +156,9 @@ def best_letter_cost(ch: str) -> float:
     return min((_letter_cost(LANGUAGES[lang], ch) for lang in langs), default=UNSEEN_LETTER)
 
 
-def mostly_rare(text: str) -> bool:
-    """Are most of the letters of `text` (RARE_LEAST or more) rare in every language?
+def mostly_rare(text: str, rare: float = RARE_LETTER) -> bool:
+    """Are most of the letters of `text` (RARE_LEAST or more) rare in every language
+    (each `rare` nats or dearer)?
 
     Text in any language is mostly its common letters, whatever its topic; a wrong
     reading of bytes is mostly whatever the code page holds ("罎竄ｬ邃｢繝謦繧" is
@@ -165,7 +166,7 @@ def mostly_rare(text: str) -> bool:
     letters = [c for c in text if is_word_char(c)]
     if len(letters) < RARE_LEAST:
         return False
-    return 2 * sum(1 for c in letters if best_letter_cost(c) >= RARE_LETTER) > len(letters)
+    return 2 * sum(1 for c in letters if best_letter_cost(c) >= rare) > len(letters)
 
 
 @lru_cache(maxsize=65536)
