@@ -41,15 +41,17 @@ STRONG_ALONE = 2 * MARGIN
 #: Gain (nats) a multi-byte codec must show on a line before its short runs are
 #: taken on a smaller gain.
 LINE_SUPPORT = 3 * MARGIN
-#: `line_options`: a double-byte reading of a line that gains less than LINE_SUPPORT
-#: is no text if most of its letters cost this much (one letter in some 60,000 of
-#: text) in every language. Lowercased mojibake of several layers ("canãƒâ¢ã¢â€šâ¬"),
-#: no longer UTF-8 at any layer, reads as Shift-JIS "繝笋罎窶壺ｬ" for about 10 nats:
+#: `line_options`: a double-byte reading that gains less than LINE_SUPPORT, or less
+#: than WEAK_GAIN per character it reads, is no text if most of its letters cost
+#: WEAK_RARE_LETTER (one letter in some 60,000 of text) in every language.
+#: Lowercased mojibake of several layers ("canãƒâ¢ã¢â€šâ¬"), UTF-8 at no layer,
+#: reads as Shift-JIS "繝笋罎窶壺ｬ" (garbage for garbage, under a nat a character):
 #: its kanji cost 11 to 16, but only four of its ten letters reach the 12 nats of
-#: plausible.RARE_LETTER. Text
-#: that gains more keeps that bar: CPython's Korean stress text of made-up syllables
-#: (릨 탸 콰 긐) is rare, and the line is still Korean.
+#: plausible.RARE_LETTER. Legacy text read as Latin-1 gains several nats a
+#: character, and keeps that bar: CPython's Korean stress text of made-up
+#: syllables (릨 탸 콰 긐) is rare, and still Korean.
 WEAK_RARE_LETTER = 11.0
+WEAK_GAIN = 2.0
 
 
 Option = dict[tuple[int, int], tuple[float, str, tuple[str, ...]]]
@@ -195,8 +197,10 @@ def line_options(line: str) -> dict[str, tuple[float, Option]]:
                 continue
             # Text in any language is mostly its common letters; a reading that
             # gains little must be mostly letters commoner still.
-            rare = plausible.RARE_LETTER if total >= LINE_SUPPORT else WEAK_RARE_LETTER
-            if plausible.mostly_rare("".join(v for _, v, _ in picked.values()), rare):
+            read = "".join(v for _, v, _ in picked.values())
+            strong = total >= max(LINE_SUPPORT, WEAK_GAIN * len(read))
+            rare = plausible.RARE_LETTER if strong else WEAK_RARE_LETTER
+            if plausible.mostly_rare(read, rare):
                 continue
         picked = {k: v for k, v in picked.items() if utf8.get(k, -1e9) < v[0]}
         if picked and total > 0:
