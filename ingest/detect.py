@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import json
 import re
-from functools import lru_cache
+from functools import cache
 from importlib import resources
 
 import ftfy.bad_codecs  # noqa: F401  (registers ftfy's sloppy-windows-* codecs)
@@ -68,7 +68,7 @@ def _load_leads() -> tuple[list[list[int]], dict[str, list[list[int]]]]:
     return raw["forward_leads"], raw["forward_family_leads"]
 
 
-@lru_cache(maxsize=None)
+@cache
 def family_leads(name: str) -> re.Pattern[str]:
     """`FORWARD` for one family of CJK decoders (a key of chains.FORWARD_FAMILIES):
     a character with which a run of that family's mojibake can start, or U+FFFD."""
