@@ -116,6 +116,9 @@ def _sbcs_gaps(line: str) -> list[Candidate]:
             continue   # (no Windows code page has a CJK character: another family's gap)
         cands = [c for family in LOSSY_SBCS
                  for c in _candidates(work, m.start(), m.end(), family, Counter())]
+        deep = _twice_read(work, m.start(), m.end())
+        if deep is not None and (not cands or deep.gain > max(c.gain for c in cands)):
+            cands = [deep]
         if cands:
             best = max(cands, key=lambda c: c.gain)
             out.append(best)
@@ -132,6 +135,75 @@ def _sbcs_gaps(line: str) -> list[Candidate]:
             if found and not any(c.start < m.end() and m.start() < c.end for c in out):
                 out.append(max(found, key=lambda c: c.gain))
     return sorted(out, key=lambda c: c.start)
+
+
+def _twice_read(line: str, start: int, end: int) -> Candidate | None:
+    """A gap run of UTF-8 read as a Windows page twice ("Ã�Å¸Ã‘â‚¬" is Пр): the
+    second reading lost a byte of the first one's characters, and a filling judged
+    on its own layer ("ÁŸÑ€" as good as "ÐŸÑ€", both garbage) leaves no UTF-8 for
+    the next layer. Each gap is filled with one of the bytes the page lacks, the
+    same one for all the run's gaps (a script's letters share their lead: Cyrillic
+    А–П all start with D0, read as Ð, whose second byte 0x90 Windows-1252 lacks), and
+    a filling counts only if the text it gives is UTF-8 read as the page in turn. It
+    is judged on the text below that; the edit writes the layer between, which the
+    next layer (ftfy's) decodes."""
+    run = line[start:end]
+    if len(run) < 4:
+        return None   # the least read twice: two bytes, read as two characters of two
+    found: list[tuple[float, str, str, str]] = []
+    for (page,) in LOSSY_SBCS:
+        enc = encode_run(run, (page,))
+        if enc is None or not enc.holes:
+            continue
+        data = bytearray(enc.data)
+        for byte in _lacking(page):
+            for hole in enc.holes:
+                data[hole] = byte
+            try:
+                first = bytes(data).decode("utf-8")
+                # UTF-8 read as a page again shows its marks ("Ñ€"); ” read once,
+                # "â€\ufffd" filled, is "”" and shows none.
+                if not detect.LATIN.search(first):
+                    continue
+                below = _read_below(first, page)
+            except UnicodeError:
+                continue
+            if below != first:
+                found.append((span_gain(line, start, end, below), first, below, page))
+    if not found:
+        return None
+    gain, first, below, page = max(found, key=lambda f: f[0])
+    if gain < MARGIN:
+        return None
+    share = 1.0 / sum(math.exp(g - gain) for g, _, _, _ in found)
+    return Candidate(start, end, first, page, gain, share, True, judged=below)
+
+
+def _read_below(first: str, page: str) -> str:
+    """`first` encoded back in `page` and read as UTF-8 (UnicodeError if it is not
+    UTF-8 read as the page). A U+FFFD in it is a byte the first reading lost ("с" is
+    D1 81, and Windows-1252 has no 0x81), the next round's gap to fill; for judging
+    this layer it is read as the continuation byte 0x80 (a letter of the same row,
+    "р"), and where that is no UTF-8 either, as U+FFFD."""
+    if "\ufffd" not in first:
+        return first.encode(page).decode("utf-8")
+    data = b"\x80".join(piece.encode(page) for piece in first.split("\ufffd"))
+    below = data.decode("utf-8", errors="replace")
+    if below.count("\ufffd") > first.count("\ufffd"):
+        raise UnicodeError("not UTF-8 but for the lost bytes")
+    return below
+
+
+@lru_cache(maxsize=None)
+def _lacking(page: str) -> bytes:
+    """The bytes a single-byte page has no character for (U+FFFD when read strictly)."""
+    out = bytearray()
+    for b in range(0x80, 0x100):
+        try:
+            bytes([b]).decode(page)
+        except UnicodeDecodeError:
+            out.append(b)
+    return bytes(out)
 
 
 def _page_chars(low: int, high: int) -> str:
