@@ -283,10 +283,13 @@ def format_explanation(name: str, result: Repair) -> str:
         flag = "lossy, bytes guessed" if step.kind == "lossy" else step.kind
         if step.kind == "unrecoverable":
             flag = "unrecoverable, left as is"
+        # Line and column (from 1, as editors count them) where the span starts;
+        # then its offsets in the whole text, as the steps give them.
         line = result.original.count("\n", 0, step.start) + 1
+        column = step.start - (result.original.rfind("\n", 0, step.start) + 1) + 1
         lines.append(
-            f"  line {line}, chars {step.start}-{step.end}: {step.before!r} → {step.after!r}"
-            f"  [{chain}]  confidence {step.confidence:.2f}  {flag}"
+            f"  line {line}, column {column} (chars {step.start}-{step.end}): "
+            f"{step.before!r} → {step.after!r}  [{chain}]  confidence {step.confidence:.2f}  {flag}"
         )
     return "\n".join(lines) + "\n"
 

@@ -44,6 +44,13 @@ def test_explain_reports_lossy_spans() -> None:
     assert "clean, nothing to repair" in clean
 
 
+def test_explain_gives_line_and_column() -> None:
+    # The second line's mojibake is its sixth character, the text's 20th (offset 19).
+    out = ingest("explain", stdin="first line ok\nsave 拢5bn now\n".encode())
+    report = out.stdout.decode("utf-8")
+    assert "line 2, column 6 (chars 19-20): '拢' → '£'" in report, report
+
+
 def test_stdin_to_stdout() -> None:
     out = ingest("fix", stdin="they鈥檙e".encode())
     assert out.stdout.decode("utf-8") == "they’re"
