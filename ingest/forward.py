@@ -32,6 +32,7 @@ from .chains import (
     encode_char,
     encode_run,
     report_order,
+    sbcs_bytes,
 )
 from .edits import Edit
 
@@ -111,12 +112,14 @@ def _sbcs_gaps(line: str) -> list[Candidate]:
     (It depends on the line alone: `_sbcs_gaps_cached` keeps lines met before.)"""
     work = _restore_a0(line)
     out, codecs = [], []
-    for m in NON_ASCII.finditer(work):
-        if "\ufffd" not in m.group() or _WIDE_CHAR.search(m.group()):
+    context, gaps = _decoded_around_gaps(work)
+    for start, end, at in gaps:
+        if _WIDE_CHAR.search(work, start, end):
             continue   # (no Windows code page has a CJK character: another family's gap)
-        cands = [c for family in LOSSY_SBCS
-                 for c in _candidates(work, m.start(), m.end(), family, Counter())]
-        deep = _twice_read(work, m.start(), m.end())
+        shift = start - at
+        cands = [_shifted(c, shift) for family in LOSSY_SBCS
+                 for c in _candidates(context, at, at + end - start, family, Counter())]
+        deep = _twice_read(work, start, end)
         if deep is not None and (not cands or deep.gain > max(c.gain for c in cands)):
             cands = [deep]
         if cands:
@@ -135,6 +138,78 @@ def _sbcs_gaps(line: str) -> list[Candidate]:
             if found and not any(c.start < m.end() and m.start() < c.end for c in out):
                 out.append(max(found, key=lambda c: c.gain))
     return sorted(out, key=lambda c: c.start)
+
+
+def _decoded_around_gaps(line: str) -> tuple[str, list[tuple[int, int, int]]]:
+    """`line` with what reads as UTF-8 once encoded back in Windows-1252 (or Latin-1)
+    decoded, as ftfy will decode it, and its gap runs: (start, end) in `line` and
+    where each now starts. A gap is judged among what its neighbours say: "ã€\ufffd"
+    among Chinese read as Windows-1252 ("ä¼Šå¤šè¯\xadã€\ufffdå†°") is 、 (E3 80 81)
+    between 语 and 冰, a wide character that loses among Latin letters where they
+    are left. A run of no ASCII is cut into its UTF-8 characters first, when longer
+    than MAX_MIXED_RUN (a line of Chinese or Japanese, which `encode_run` does not
+    take whole): each character with a gap is a gap run of its own."""
+    pieces: list[str] = []
+    gaps: list[tuple[int, int, int]] = []
+    pos = size = 0
+    for m in NON_ASCII.finditer(line):
+        pieces.append(line[pos:m.start()])
+        size += m.start() - pos
+        pos = m.end()
+        run = m.group()
+        if "\ufffd" not in run:
+            run = _utf8_read(run) or run
+        elif len(run) > MAX_MIXED_RUN and (cuts := _utf8_cuts(run)) is not None:
+            for a, b in pairwise(cuts):
+                part = run[a:b]
+                if "\ufffd" in part:
+                    gaps.append((m.start() + a, m.start() + b, size))
+                else:
+                    part = _utf8_read(part) or part
+                pieces.append(part)
+                size += len(part)
+            continue
+        else:
+            gaps.append((m.start(), m.end(), size))
+        pieces.append(run)
+        size += len(run)
+    pieces.append(line[pos:])
+    return "".join(pieces), gaps
+
+
+def _utf8_read(run: str) -> str | None:
+    """`run`, read by Windows-1252 or Latin-1, decoded as the UTF-8 it was, or None."""
+    data = sbcs_bytes(run)
+    if data is None:
+        return None
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+
+
+def _utf8_cuts(run: str) -> list[int] | None:
+    """Offsets in `run` (each character one byte of Windows-1252, U+FFFD a lost one)
+    where a UTF-8 character starts, with 0 and len(run); None if some character is
+    no byte of the page."""
+    cuts = [0]
+    for i, ch in enumerate(run):
+        if ch == "\ufffd":
+            continue   # (a continuation byte: the page has every lead byte)
+        data = sbcs_bytes(ch)
+        if data is None:
+            return None
+        if i and (data[0] < 0x80 or data[0] >= 0xC0):
+            cuts.append(i)
+    cuts.append(len(run))
+    return cuts
+
+
+def _shifted(c: Candidate, shift: int) -> Candidate:
+    if not shift:
+        return c
+    return Candidate(c.start + shift, c.end + shift, c.after, c.codec, c.gain, c.share,
+                     c.lossy, c.family, c.judged)
 
 
 def _twice_read(line: str, start: int, end: int) -> Candidate | None:
