@@ -257,7 +257,7 @@ PIECE = 256
 MAX_COST_PER_BYTE = 6.0
 
 
-def _prior(encoding: str) -> float:
+def page_prior(encoding: str) -> float:
     """Cost in nats of a code page before any text is seen: Zipf's law over
     COMMON_PAGES (rank r costs log(r + 1)), every other page after the last.
     It settles near ties: "naïve résumé" costs about the same read as Windows-1252
@@ -273,7 +273,7 @@ def _code_page(sample: bytes) -> tuple[str, float]:
     alike) and COMMON_PAGES, each kept if it decodes the whole sample strictly (about
     2 ms for 64 KiB and all the pages). Their readings of the sample's non-ASCII lines
     are scored by `_cost` (`plausible.cost`: letters by word under the best-fitting
-    language, symbols by how many code pages carry them) plus `_prior`. Readings that
+    language, symbols by how many code pages carry them) plus `page_prior`. Readings that
     come out the same text are one candidate, named by the likeliest page: cp1252
     rather than latin-1 when no byte is in 80-9F.
     """
@@ -289,7 +289,7 @@ def _code_page(sample: bytes) -> tuple[str, float]:
         except UnicodeDecodeError:
             continue
         held = readings.get(text)
-        if held is None or _prior(encoding) < _prior(held):
+        if held is None or page_prior(encoding) < page_prior(held):
             readings[text] = encoding
     scores, costed = _scores(readings)
     if not scores:
@@ -316,7 +316,7 @@ def _scores(readings: dict[tuple[str, ...], str]) -> tuple[list[tuple[float, str
     PRUNE behind the best is not costed further (the evidence of a Western text has
     some twenty readings, and most fall behind on the first line), and once one
     alone is left, nothing is. With the number of pieces costed."""
-    alive = {encoding: (_prior(encoding), text) for text, encoding in readings.items()}
+    alive = {encoding: (page_prior(encoding), text) for text, encoding in readings.items()}
     # Pages that differ in a few bytes read most pieces alike: each text is costed once.
     costs: dict[str, float] = {}
     costed = 0

@@ -21,6 +21,7 @@ from functools import lru_cache
 from itertools import pairwise
 
 from . import detect, lossy, plausible, words
+from .decode import page_prior
 from .chains import (
     ASCII_READING,
     CACHED_RUN,
@@ -123,7 +124,10 @@ def _sbcs_gaps(line: str) -> list[Candidate]:
         if deep is not None and (not cands or deep.gain > max(c.gain for c in cands)):
             cands = [deep]
         if cands:
-            best = max(cands, key=lambda c: c.gain)
+            # Pages that read the run alike differ in the bytes they lack: "ë°\ufffd"
+            # is 및 (EB B0 8F) in Windows-1252 and 반 (EB B0 98) in Windows-1250. The
+            # commoner page is the likelier writer (`decode.page_prior`, by web usage).
+            best = max(cands, key=lambda c: c.gain - page_prior(c.codec))
             out.append(best)
             codecs.append(best.codec)
     for codec in dict.fromkeys(codecs):
