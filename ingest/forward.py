@@ -113,7 +113,7 @@ def _sbcs_gaps(line: str) -> list[Candidate]:
     (It depends on the line alone: `_sbcs_gaps_cached` keeps lines met before.)"""
     work = _restore_a0(line)
     out, codecs = [], []
-    context, gaps = _decoded_around_gaps(work)
+    context, gaps, parts = _decoded_around_gaps(work)
     for start, end, at in gaps:
         if _WIDE_CHAR.search(work, start, end):
             continue   # (no Windows code page has a CJK character: another family's gap)
@@ -141,10 +141,18 @@ def _sbcs_gaps(line: str) -> list[Candidate]:
                      if span_gain(line, c.start, c.end, c.after) >= SUPPORTED_MARGIN]
             if found and not any(c.start < m.end() and m.start() < c.end for c in out):
                 out.append(max(found, key=lambda c: c.gain))
+        # The characters between the gaps of a run cut apart (a line of Chinese):
+        # exact UTF-8 in the page the gaps chose, they are read whatever they gain.
+        for start, end in parts:
+            text = _utf8_read(work[start:end]) if codec in ("cp1252", "latin-1") else None
+            if text is not None and not any(c.start < end and start < c.end for c in out):
+                out.append(Candidate(start, end, text, codec, max(MARGIN, span_gain(
+                    line, start, end, text))))
     return sorted(out, key=lambda c: c.start)
 
 
-def _decoded_around_gaps(line: str) -> tuple[str, list[tuple[int, int, int]]]:
+def _decoded_around_gaps(line: str
+                         ) -> tuple[str, list[tuple[int, int, int]], list[tuple[int, int]]]:
     """`line` with what reads as UTF-8 once encoded back in Windows-1252 (or Latin-1)
     decoded, as ftfy will decode it, and its gap runs: (start, end) in `line` and
     where each now starts. A gap is judged among what its neighbours say: "ã€\ufffd"
@@ -152,9 +160,11 @@ def _decoded_around_gaps(line: str) -> tuple[str, list[tuple[int, int, int]]]:
     between 语 and 冰, a wide character that loses among Latin letters where they
     are left. A run of no ASCII is cut into its UTF-8 characters first, when longer
     than MAX_MIXED_RUN (a line of Chinese or Japanese, which `encode_run` does not
-    take whole): each character with a gap is a gap run of its own."""
+    take whole): each character with a gap is a gap run of its own, and the rest of
+    the run comes back as parts, (start, end) in `line`."""
     pieces: list[str] = []
     gaps: list[tuple[int, int, int]] = []
+    parts: list[tuple[int, int]] = []
     pos = size = 0
     for m in NON_ASCII.finditer(line):
         pieces.append(line[pos:m.start()])
@@ -169,6 +179,10 @@ def _decoded_around_gaps(line: str) -> tuple[str, list[tuple[int, int, int]]]:
                 if "\ufffd" in part:
                     gaps.append((m.start() + a, m.start() + b, size))
                 else:
+                    if parts and parts[-1][1] == m.start() + a:
+                        parts[-1] = (parts[-1][0], m.start() + b)
+                    else:
+                        parts.append((m.start() + a, m.start() + b))
                     part = _utf8_read(part) or part
                 pieces.append(part)
                 size += len(part)
@@ -178,7 +192,7 @@ def _decoded_around_gaps(line: str) -> tuple[str, list[tuple[int, int, int]]]:
         pieces.append(run)
         size += len(run)
     pieces.append(line[pos:])
-    return "".join(pieces), gaps
+    return "".join(pieces), gaps, parts
 
 
 def _utf8_read(run: str) -> str | None:
