@@ -17,11 +17,10 @@ import unicodedata
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache, lru_cache
 from itertools import pairwise
 
 from . import detect, lossy, plausible, words
-from .decode import page_prior
 from .chains import (
     ASCII_READING,
     CACHED_RUN,
@@ -35,6 +34,7 @@ from .chains import (
     report_order,
     sbcs_bytes,
 )
+from .decode import page_prior
 from .edits import Edit
 
 #: A decoding must be this many nats cheaper than what is there to replace it. A
@@ -287,7 +287,7 @@ def _read_below(first: str, page: str) -> str:
     return below
 
 
-@lru_cache(maxsize=None)
+@cache
 def _lacking(page: str) -> bytes:
     """The bytes a single-byte page has no character for (U+FFFD when read strictly)."""
     out = bytearray()
