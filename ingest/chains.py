@@ -9,8 +9,11 @@ Everything here is about bytes and Python's own codecs: no scoring, no search.
 
 from __future__ import annotations
 
+import codecs
+import re
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import accumulate
 
 #: Families of double-byte decoders that turn UTF-8 into CJK mojibake, in the order
 #: we encode with them: the common codec first, then the superset for characters it
@@ -127,7 +130,9 @@ def _encode_run(run: str, family: tuple[str, ...]) -> Encoded | None:
                 return Encoded(data, (), tuple(range(0, len(data) + 1, 2)))
             return Encoded(data, (), _bounds(run, family[0]))
     if len(run) > MAX_MIXED_RUN:
-        return None
+        # Long: only U+FFFD may be what the main codec cannot write. Chinese or
+        # Japanese read as GBK writes long runs with no ASCII to end them.
+        return _encode_with_holes(run, family)
     out = bytearray()
     holes = []
     bounds = [0]
@@ -145,6 +150,57 @@ def _encode_run(run: str, family: tuple[str, ...]) -> Encoded | None:
 
 
 _encode_run_cached = lru_cache(maxsize=16384)(_encode_run)
+
+
+def _lost_byte(exc: UnicodeError) -> tuple[bytes, int]:
+    """Encoding error handler: U+FFFD becomes the LOST byte; anything else fails."""
+    if not isinstance(exc, UnicodeEncodeError) or exc.object[exc.start:exc.end].strip("\ufffd"):
+        raise exc
+    return bytes([LOST]) * (exc.end - exc.start), exc.end
+
+
+_AS_LOST = "ingest.lost"
+codecs.register_error(_AS_LOST, _lost_byte)
+_LOST_BYTE = re.compile(re.escape(bytes([LOST])))
+
+
+def _encode_with_holes(run: str, family: tuple[str, ...]) -> Encoded | None:
+    """`run` encoded with its U+FFFD as lost bytes, in C where the main codec writes
+    every other character in two bytes; else a stretch between U+FFFD at a time,
+    each with the first codec of the family that writes it whole; None if none does."""
+    try:
+        data = run.encode(family[0], errors=_AS_LOST)
+    except UnicodeEncodeError:
+        pass
+    else:
+        holes = tuple(m.start() for m in _LOST_BYTE.finditer(data))
+        if len(data) == len(run):   # a single-byte codec
+            return Encoded(data, holes, tuple(range(len(data) + 1)))
+        if len(data) == 2 * len(run) - len(holes):
+            widths = (1 if c == "\ufffd" else 2 for c in run)
+            return Encoded(data, holes, (0, *accumulate(widths)))
+    out = bytearray()
+    holes = []
+    bounds = [0]
+    for k, stretch in enumerate(run.split("\ufffd")):
+        if k:
+            holes.append(len(out))
+            out.append(LOST)
+            bounds.append(len(out))
+        for codec in family:
+            try:
+                data = stretch.encode(codec)
+                break
+            except UnicodeEncodeError:
+                continue
+        else:
+            return None
+        if len(data) == 2 * len(stretch):
+            bounds.extend(range(len(out) + 2, len(out) + len(data) + 1, 2))
+        else:
+            bounds.extend(len(out) + b for b in _bounds(stretch, codec)[1:])
+        out += data
+    return Encoded(bytes(out), tuple(holes), tuple(bounds))
 
 
 @lru_cache(maxsize=65536)

@@ -11,6 +11,7 @@ alone. Runs that hold U+FFFD go to `lossy.recover`.
 
 from __future__ import annotations
 
+import bisect
 import math
 import re
 import unicodedata
@@ -25,6 +26,7 @@ from .chains import (
     ASCII_READING,
     CACHED_RUN,
     FORWARD_FAMILIES,
+    LOST,
     MAX_MIXED_RUN,
     SBCS_HIGH,
     UTF8_CHAR,
@@ -241,19 +243,18 @@ def _twice_read(line: str, start: int, end: int) -> Candidate | None:
     is judged on the text below that; the edit writes the layer between, which the
     next layer (ftfy's) decodes."""
     run = line[start:end]
-    if len(run) < 4:
+    if len(run) < 4 or not run.strip("\ufffd"):
         return None   # the least read twice: two bytes, read as two characters of two
     found: list[tuple[float, str, str, str]] = []
     for (page,) in LOSSY_SBCS:
         enc = encode_run(run, (page,))
         if enc is None or not enc.holes:
             continue
-        data = bytearray(enc.data)
         for byte in _lacking(page):
-            for hole in enc.holes:
-                data[hole] = byte
+            # Every hole the same byte (LOST is no byte of a run read as the page).
+            data = enc.data.replace(bytes([LOST]), bytes([byte]))
             try:
-                first = bytes(data).decode("utf-8")
+                first = data.decode("utf-8")
                 # UTF-8 read as a page again shows its marks ("Ñ€"); ” read once,
                 # "â€\ufffd" filled, is "”" and shows none.
                 if not detect.LATIN.search(first):
@@ -754,6 +755,8 @@ _undo_cached = lru_cache(maxsize=16384)(_undo)
 def _candidates(line: str, start: int, end: int, family: tuple[str, ...],
                 evidence: Counter, blind: bool = False) -> list[Candidate]:
     run = line[start:end]
+    if not blind and not run.strip("\ufffd"):
+        return []   # nothing but lost bytes: no evidence of any chain (see `_lossy`)
     enc = encode_run(run, family)
     if enc is None:
         if end - start > MAX_MIXED_RUN:
@@ -1011,6 +1014,10 @@ def _lossy(line: str, start: int, end: int, enc: Encoded, family: tuple[str, ...
     return Candidate(start, end, text, codec, gain, share, True)
 
 
+#: Characters before a gap that `_lossy_pieces` passes on as its context: more than
+#: any judgement looks at (lossy.SCRIPT_CONTEXT).
+LEFT_WINDOW = 2 * lossy.SCRIPT_CONTEXT
+
 #: Gaps one piece may hold: two lost bytes of one character can still be pinned
 #: down by the forward check; three are any character at all.
 MAX_GAPS_PER_PIECE = 2
@@ -1026,6 +1033,7 @@ def _lossy_pieces(line: str, start: int, end: int, enc: Encoded, family: tuple[s
     around it as context.
     """
     run, data, holes = line[start:end], enc.data, set(enc.holes)
+    ordered = sorted(holes)
     index = {b: i for i, b in enumerate(enc.bounds)}
     cuts = [b for b in enc.bounds
             if b == len(data) or (b not in holes and (data[b] < 0x80 or 0xC2 <= data[b] <= 0xF4))]
@@ -1035,33 +1043,40 @@ def _lossy_pieces(line: str, start: int, end: int, enc: Encoded, family: tuple[s
         cuts.insert(0, 0)   # the run starts with lost bytes: a piece of its own
     pieces = list(zip(cuts, cuts[1:]))
     known = "".join(data[a:b].decode("utf-8", "replace") for a, b in pieces
-                    if not any(a <= h < b for h in holes))
+                    if not _lost_in(ordered, a, b))
     if not plausible.has_wide(known):   # alphabets only: CJK characters are no pairs
-        pieces = _whole_lost_pairs(pieces, data, holes)
+        pieces = _whole_lost_pairs(pieces, data, holes, ordered)
     decoded: list[str | None] = []
     for a, b in pieces:
-        if any(a <= h < b for h in holes):
+        if _lost_in(ordered, a, b):
             decoded.append(None)
             continue
         try:
             decoded.append(data[a:b].decode("utf-8"))
         except UnicodeDecodeError:
             return None
+    seen: Counter = Counter()   # the wide letters (and pairs) of what lost nothing
+    for segment in "".join(d or "\n" for d in decoded).split("\n"):
+        lossy.note_letters(seen, segment)
     codec, share = family[0], 1.0
     gaps = [k for k, d in enumerate(decoded) if d is None]
     lost: set[int] = set()   # pieces whose gap no filling explains: written U+FFFD
     options: dict[int, tuple[str, ...]] = {}   # each filled gap's consistent fillings
     # Twice: the first pass fills each gap knowing only the gaps before it; the
     # second re-ranks each with both neighbours filled (言 after a gap makes it 语).
+    before = line[max(0, start - lossy.SCRIPT_CONTEXT):start]
     for n, k in enumerate(gaps + gaps):
         if n % len(gaps) == 0:
             share = 1.0   # each pass multiplies its own shares, the second one's kept
+            left, upto = before, 0
         if k in lost:
             continue
         a, b = pieces[k]
-        # Context from the nearest pieces only (each holds a character at least):
-        # joining all of them for every gap would be quadratic in the run's length.
-        left = "".join(d or "" for d in decoded[max(0, k - lossy.SCRIPT_CONTEXT):k])
+        # The text before the gap as filled so far, its last LEFT_WINDOW characters:
+        # extended piece by piece, as joining all of them for every gap would be
+        # quadratic in the run's length.
+        left = (left + "".join(d or "" for d in decoded[upto:k]))[-LEFT_WINDOW:]
+        upto = k
         right = "".join(d or "" for d in decoded[k + 1:k + 1 + CONTEXT])[:CONTEXT]
         if b in holes:
             follow = ("", b"")   # lost too: no byte after the piece to check against
@@ -1071,12 +1086,12 @@ def _lossy_pieces(line: str, start: int, end: int, enc: Encoded, family: tuple[s
         else:
             tail = line[end:end + 1]
             follow = (tail, tail.encode("ascii")) if tail.isascii() else ("", b"")
-        sub_holes = tuple(h - a for h in sorted(holes) if a <= h < b)
+        sub_holes = tuple(h - a for h in ordered[bisect.bisect_left(ordered, a):
+                                                 bisect.bisect_left(ordered, b)])
         guess = None
         if len(sub_holes) <= MAX_GAPS_PER_PIECE:   # more: a whole character lost
             guess = lossy.recover(run[index[a]:index[b]], data[a:b], sub_holes, family,
-                                  line[max(0, start - lossy.SCRIPT_CONTEXT):start] + left,
-                                  right or line[end:end + CONTEXT], evidence, follow)
+                                  left, right or line[end:end + CONTEXT], evidence, follow, seen)
         if guess is None:
             if n < len(gaps):
                 lost.add(k)
@@ -1099,8 +1114,14 @@ def _lossy_pieces(line: str, start: int, end: int, enc: Encoded, family: tuple[s
 MAX_LOST_LETTERS = 4
 
 
-def _whole_lost_pairs(pieces: list[tuple[int, int]], data: bytes, holes: set[int]
-                      ) -> list[tuple[int, int]]:
+def _lost_in(ordered: list[int], a: int, b: int) -> bool:
+    """Is a hole of `ordered` (sorted byte offsets) in [a, b)?"""
+    i = bisect.bisect_left(ordered, a)
+    return i < len(ordered) and ordered[i] < b
+
+
+def _whole_lost_pairs(pieces: list[tuple[int, int]], data: bytes, holes: set[int],
+                      ordered: list[int]) -> list[tuple[int, int]]:
     """`pieces` with each run of lost bytes that ends a piece after whole characters
     cut in twos, when it is too long for one gap and of even length: Cyrillic or
     Greek read as Big5 or EUC loses both bytes of a letter whose second byte is no
@@ -1113,7 +1134,7 @@ def _whole_lost_pairs(pieces: list[tuple[int, int]], data: bytes, holes: set[int
         while a < b - lost and b - lost - 1 in holes:
             lost += 1
         if (lost <= MAX_GAPS_PER_PIECE or lost % 2 or lost > 2 * MAX_LOST_LETTERS
-                or any(a <= h < b - lost for h in holes)):
+                or _lost_in(ordered, a, b - lost)):
             out.append((a, b))
             continue
         try:
