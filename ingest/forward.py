@@ -1030,17 +1030,23 @@ def _lossy_pieces(line: str, start: int, end: int, enc: Encoded, family: tuple[s
     The run is cut where a character of the wrong decoder begins with a UTF-8 lead
     byte: the decoder starts afresh there and so does UTF-8, so each piece can be
     decoded, or its gap filled and checked, on its own, with the decoded pieces
-    around it as context.
+    around it as context. A lost byte followed by continuation bytes starts a piece
+    too, where the bytes since the last cut make whole characters: Korean read as
+    Shift-JIS loses the lead byte of most syllables (ED 83 80 is "\ufffdム").
     """
     run, data, holes = line[start:end], enc.data, set(enc.holes)
     ordered = sorted(holes)
     index = {b: i for i, b in enumerate(enc.bounds)}
-    cuts = [b for b in enc.bounds
-            if b == len(data) or (b not in holes and (data[b] < 0x80 or 0xC2 <= data[b] <= 0xF4))]
+    cuts = [0] if 0 in holes else []   # the run starts with lost bytes: a piece of its own
+    for b in enc.bounds[len(cuts):]:
+        if b == len(data) or (b not in holes and (data[b] < 0x80 or 0xC2 <= data[b] <= 0xF4)):
+            cuts.append(b)
+        elif (b in holes and cuts and b + 1 < len(data) and b + 1 not in holes
+              and 0x80 <= data[b + 1] < 0xC0 and b - cuts[-1] <= WHOLE_CHECKED
+              and _whole(data, holes, cuts[-1], b)):
+            cuts.append(b)
     if cuts[0] != 0:
-        if 0 not in holes:
-            return None
-        cuts.insert(0, 0)   # the run starts with lost bytes: a piece of its own
+        return None
     pieces = list(zip(cuts, cuts[1:]))
     known = "".join(data[a:b].decode("utf-8", "replace") for a, b in pieces
                     if not _lost_in(ordered, a, b))
@@ -1112,6 +1118,31 @@ def _lossy_pieces(line: str, start: int, end: int, enc: Encoded, family: tuple[s
 #: a longer run is no word's lost letters (38 U+FFFD at the start of a line of
 #: Japanese read as EUC-JP were once filled as "à à à").
 MAX_LOST_LETTERS = 4
+
+
+#: Bytes since the last cut that `_lossy_pieces` checks with `_whole` (a few
+#: characters: a longer stretch without a cut is no such run, and checking it at
+#: every lost byte would be quadratic).
+WHOLE_CHECKED = 8
+
+
+def _whole(data: bytes, holes: set[int], a: int, b: int) -> bool:
+    """Could data[a:b] be whole UTF-8 characters, its lost bytes filled? A lost byte
+    where a character starts leads it, with the continuation bytes after it."""
+    i = a
+    while i < b:
+        if i in holes:
+            n = 1
+            while i + n < b and n < 4 and (i + n in holes or 0x80 <= data[i + n] < 0xC0):
+                n += 1
+        elif data[i] < 0x80:
+            n = 1
+        else:
+            n = lossy._utf8_len(data[i])
+            if n == 0:
+                return False
+        i += n
+    return i == b
 
 
 def _lost_in(ordered: list[int], a: int, b: int) -> bool:
