@@ -1039,11 +1039,8 @@ def _lossy_pieces(line: str, start: int, end: int, enc: Encoded, family: tuple[s
     index = {b: i for i, b in enumerate(enc.bounds)}
     cuts = [0] if 0 in holes else []   # the run starts with lost bytes: a piece of its own
     for b in enc.bounds[len(cuts):]:
-        if b == len(data) or (b not in holes and (data[b] < 0x80 or 0xC2 <= data[b] <= 0xF4)):
-            cuts.append(b)
-        elif (b in holes and cuts and b + 1 < len(data) and b + 1 not in holes
-              and 0x80 <= data[b + 1] < 0xC0 and b - cuts[-1] <= WHOLE_CHECKED
-              and _whole(data, holes, cuts[-1], b)):
+        starts = b == len(data) or (b not in holes and (data[b] < 0x80 or 0xC2 <= data[b] <= 0xF4))
+        if starts or _lost_lead(data, holes, cuts, b):
             cuts.append(b)
     if cuts[0] != 0:
         return None
@@ -1118,6 +1115,14 @@ def _lossy_pieces(line: str, start: int, end: int, enc: Encoded, family: tuple[s
 #: a longer run is no word's lost letters (38 U+FFFD at the start of a line of
 #: Japanese read as EUC-JP were once filled as "à à à").
 MAX_LOST_LETTERS = 4
+
+
+def _lost_lead(data: bytes, holes: set[int], cuts: list[int], b: int) -> bool:
+    """Is the lost byte at `b` (if it is one) the lead of a character whose
+    continuation bytes follow, after whole characters since the last cut?"""
+    return (b in holes and bool(cuts) and b + 1 < len(data) and b + 1 not in holes
+            and 0x80 <= data[b + 1] < 0xC0 and b - cuts[-1] <= WHOLE_CHECKED
+            and _whole(data, holes, cuts[-1], b))
 
 
 #: Bytes since the last cut that `_lossy_pieces` checks with `_whole` (a few

@@ -518,7 +518,7 @@ _NON_ASCII = re.compile(r"[^\x00-\x7f]")
 #: Letters of Chinese, Japanese and Korean (CJK ideographs, kana, Hangul syllables).
 _WIDE_CLASS = "[\u3041-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff]"
 _WIDE_LETTERS = re.compile(_WIDE_CLASS)
-_WIDE_PAIR = re.compile("(?=(%s%s))" % (_WIDE_CLASS, _WIDE_CLASS))
+_WIDE_PAIR = re.compile(f"(?=({_WIDE_CLASS}{_WIDE_CLASS}))")
 _NON_ASCII_RUN = re.compile(r"[^\x00-\x7f]+")
 
 
