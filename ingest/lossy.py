@@ -545,22 +545,27 @@ def _repeats_cost(text: str, left: str, right: str, evidence: Counter,
                   seen: Counter | None) -> float:
     """Minus the evidence that the document uses the wide letters of `text`, and
     the pairs they make with each other and with their neighbours."""
-    if not _WIDE_LETTERS.search(text):
-        return 0.0
     total = 0.0
-    for c in _WIDE_LETTERS.findall(text):
-        n = evidence.get(("wide", c), 0) + (seen.get(("wide", c), 0) if seen else 0)
+    for key, weight in _repeat_keys(text, left[-1:], right[:1]):
+        n = evidence.get(key, 0) + (seen.get(key, 0) if seen else 0)
         if n:
-            total -= REPEATED_LETTER * math.log1p(n)
-    around = left[-1:] + text + right[:1]
-    for i in range(len(around) - 1):
-        if i + 1 < len(left[-1:]) or i >= len(left[-1:]) + len(text):
-            continue
-        pair = ("pair", around[i:i + 2])
-        n = evidence.get(pair, 0) + (seen.get(pair, 0) if seen else 0)
-        if n:
-            total -= REPEATED_PAIR * math.log1p(n)
+            total -= weight * math.log1p(n)
     return total
+
+
+@lru_cache(maxsize=65536)
+def _repeat_keys(text: str, lch: str, rch: str) -> tuple[tuple[tuple[str, str], float], ...]:
+    """The evidence keys `_repeats_cost` looks up for `text` between `lch` and
+    `rch`, each with its weight: its wide letters, and the pairs of wide letters
+    that hold one of them."""
+    keys = [(("wide", c), REPEATED_LETTER) for c in _WIDE_LETTERS.findall(text)]
+    if keys:
+        around = lch + text + rch
+        keys += [(("pair", around[i:i + 2]), REPEATED_PAIR)
+                 for i in range(len(around) - 1)
+                 if len(lch) <= i + 1 and i < len(lch) + len(text)
+                 and _WIDE_PAIR.match(around, i)]
+    return tuple(keys)
 
 
 def note_evidence(evidence: Counter, text: str) -> None:
