@@ -180,13 +180,17 @@ def line_options(line: str) -> dict[str, tuple[float, Option]]:
             # this codec already explains a lot, they need only to be an improvement.
             explained = sum(g for g in gains.values() if g >= MARGIN)
             bar = 0.5 if explained >= LINE_SUPPORT else MARGIN
+            quoted = _quotes_paired(decoded, gains)
             # A decoding with no wide character ("¬´" → EUC-KR "Т") used only the
             # symbol rows of a CJK code page, and proves nothing on its own.
             picked = {k: (gains[k], v, chain) for k, v in decoded.items()
-                      if gains[k] >= bar
+                      if (gains[k] >= bar or (gains[k] >= LETTER_IN_WORD
+                                              and (_latin_in_word(line, k, v)
+                                                   or _range_dash(line, k, v))))
                       and (chain != (codec,) or plausible.has_wide(v)
                            or _completes_word(line, k, v)
-                           or (_textual(v) and explained >= LINE_SUPPORT)
+                           or (_textual(v) and (explained >= LINE_SUPPORT or k in quoted))
+                           or _range_dash(line, k, v)
                            or gains[k] >= STRONG_ALONE)}
             total = sum(g for g, _, _ in picked.values())
             left = len(latin.difference(picked))
@@ -287,6 +291,52 @@ def _textual(text: str) -> bool:
     """Letters, marks and punctuation only: what a line this codec already explains
     may hold in its short runs (a letter, “StopIteration), unlike other symbols."""
     return all(unicodedata.category(c)[0] in "LMP" for c in text)
+
+
+#: Gain (nats) enough for a decoding to an accented Latin letter inside a word
+#: (`_latin_in_word`), or to an en dash between digits (`_range_dash`): "S¨¹dliches" is GBK's ü (A8 B9, its pinyin row) read as
+#: Latin-1, and a diaeresis and a superscript one between two letters of a word
+#: are no Latin-1 text; but the word model, knowing neither "Südliches" nor the
+#: symbols, sees little gain.
+LETTER_IN_WORD = 0.5 * MARGIN
+
+
+def _latin_in_word(line: str, span: tuple[int, int], text: str) -> bool:
+    """A run between two letters (or starting a word before one) that reads as
+    Latin letters only, one of them accented: GBK's pinyin row, CP949's Latin
+    rows, inside a European word."""
+    high = [c for c in text if not c.isascii()]
+    return (bool(high) and _completes_word(line, span, text)
+            and all(unicodedata.name(c, "").startswith("LATIN") for c in high))
+
+
+def _range_dash(line: str, span: tuple[int, int], text: str) -> bool:
+    """A run between two digits that reads as an en dash: a range ("1964¨C2022" is
+    GBK's – read as Latin-1, A8 43)."""
+    s, e = span
+    return text == "\u2013" and line[s - 1:s].isdigit() and line[e:e + 1].isdigit()
+
+
+def _quotes_paired(decoded: dict[tuple[int, int], str], gains: dict[tuple[int, int], float]
+                   ) -> set[tuple[int, int]]:
+    """Runs that decode to an opening quote followed, later in the line, by one
+    that decodes to its closing quote, each gaining MARGIN: GBK's “ and ” (A1 B0,
+    A1 B1) read as Latin-1 are "¡°" and "¡±", a pair no Latin-1 text writes."""
+    out: set[tuple[int, int]] = set()
+    opened: list[tuple[tuple[int, int], str]] = []
+    for key in sorted(decoded):
+        text = decoded[key]
+        if gains.get(key, 0.0) < MARGIN:
+            continue
+        for ch in text:
+            if ch in _CLOSE_OF.values() and opened and _CLOSE_OF[opened[-1][1]] == ch:
+                out.update((opened.pop()[0], key))
+            elif ch in _CLOSE_OF:
+                opened.append((key, ch))
+    return out
+
+
+_CLOSE_OF = {"\u201c": "\u201d", "\u2018": "\u2019", "\u300c": "\u300d", "\u300e": "\u300f"}
 
 
 def _completes_word(line: str, span: tuple[int, int], text: str) -> bool:
