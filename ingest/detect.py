@@ -13,7 +13,8 @@ returned untouched:
   U+FFFD where the decoder lost a byte. The character list is generated
   (`scripts/build_tables.py`, `forward_leads`).
 - Legacy bytes read as Latin-1/Windows-1252: two high characters together, or
-  around one ASCII trail byte ("ÄãºÃ", Big5 "§A").
+  around one ASCII trail byte ("ÄãºÃ", Big5 "§A"); and GBK's en dash between two
+  digits ("1964¨C2022").
 """
 
 from __future__ import annotations
@@ -89,7 +90,10 @@ _HIGH = re.escape(SBCS_HIGH)
 LATIN = re.compile(_latin_pattern())
 _LEADS, _FAMILY_LEADS = _load_leads()
 FORWARD = re.compile(_forward_pattern(_LEADS))
-REVERSE = re.compile(f"[{_HIGH}][\\x40-\\x7e]?[{_HIGH}]")
+#: ...and GBK's en dash (A8 43) between two digits, the one high character with an
+#: ASCII trail byte that European text in GBK writes between numbers ("1964¨C2022").
+_RANGE_DASH = "(?<=\\d)\u00a8C(?=\\d)"
+REVERSE = re.compile(f"[{_HIGH}][\\x40-\\x7e]?[{_HIGH}]|{_RANGE_DASH}")
 LATIN_OR_REVERSE = re.compile(f"{LATIN.pattern}|{REVERSE.pattern}")
 _TRIGGERS = _triggers()
 #: Characters around a trigger that a mark can span.
@@ -101,7 +105,8 @@ def _mark_start_pattern() -> str:
     marks' first characters: the regex engine then skips to each possible start at C
     speed instead of trying every alternative at every position. Each alternative
     checks its own first character by a lookbehind."""
-    marks = _latin_marks() + [(f"[{_HIGH}]", f"[\\x40-\\x7e]?[{_HIGH}]")]
+    marks = _latin_marks() + [(f"[{_HIGH}]", f"[\\x40-\\x7e]?[{_HIGH}]"),
+                               ("[\u00a8]", "(?<=\\d\u00a8)C(?=\\d)")]
     union = "".join(first[1:-1] for first, _ in marks)
     return f"[{union}](?:" + "|".join(f"(?<={first}){rest}" for first, rest in marks) + ")"
 
@@ -115,8 +120,8 @@ _ASCII = bytes(range(0x80))
 #: Any character that can take part in a mark of either family.
 _RISKY = re.compile(f"[{re.escape(''.join(sorted(_TRIGGERS)))}]|{FORWARD.pattern}")
 #: Characters that are a mark on their own, or next to ASCII: C1 controls, "Ã ",
-#: and everything `forward` screens ("拢" is £ read as GBK).
-_ALONE = re.compile(f"[\\x80-\\x9f\u00c2\u00c3\u00c5]|{FORWARD.pattern}")
+#: "¨C" (see REVERSE), and everything `forward` screens ("拢" is £ read as GBK).
+_ALONE = re.compile(f"[\\x80-\\x9f\u00c2\u00c3\u00c5\u00a8]|{FORWARD.pattern}")
 #: Past this many triggers in a text, `may_hold_mojibake` leaves the question to the
 #: full screening rather than look at each one.
 _FEW = 256
