@@ -1098,6 +1098,8 @@ def _lossy_pieces(line: str, start: int, end: int, enc: Encoded, family: tuple[s
         if guess is None:
             if n < len(gaps):
                 lost.add(k)
+                if 2 * len(lost) > len(gaps):
+                    return None   # (as below, known as soon as it is so)
             continue
         decoded[k] = guess.text
         options[k] = guess.options
