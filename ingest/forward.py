@@ -1065,6 +1065,9 @@ def _lossy_pieces(line: str, start: int, end: int, enc: Encoded, family: tuple[s
     gaps = [k for k, d in enumerate(decoded) if d is None]
     lost: set[int] = set()   # pieces whose gap no filling explains: written U+FFFD
     options: dict[int, tuple[str, ...]] = {}   # each filled gap's consistent fillings
+    # The gaps' fillings count in `seen` too, as a cache model's own guesses do,
+    # each taken out while its own gap is judged again.
+    counted: dict[int, tuple] = {}
     # Twice: the first pass fills each gap knowing only the gaps before it; the
     # second re-ranks each with both neighbours filled (言 after a gap makes it 语).
     before = line[max(0, start - lossy.SCRIPT_CONTEXT):start]
@@ -1091,6 +1094,7 @@ def _lossy_pieces(line: str, start: int, end: int, enc: Encoded, family: tuple[s
             follow = (tail, tail.encode("ascii")) if tail.isascii() else ("", b"")
         sub_holes = tuple(h - a for h in ordered[bisect.bisect_left(ordered, a):
                                                  bisect.bisect_left(ordered, b)])
+        seen.subtract(key for key, _ in counted.pop(k, ()))
         guess = None
         if len(sub_holes) <= MAX_GAPS_PER_PIECE:   # more: a whole character lost
             guess = lossy.recover(run[index[a]:index[b]], data[a:b], sub_holes, family,
@@ -1102,6 +1106,8 @@ def _lossy_pieces(line: str, start: int, end: int, enc: Encoded, family: tuple[s
                     return None   # (as below, known as soon as it is so)
             continue
         decoded[k] = guess.text
+        counted[k] = lossy.repeat_keys(guess.text, left[-1:], "")
+        seen.update(key for key, _ in counted[k])
         options[k] = guess.options
         codec, share = guess.codec, share * guess.share
     if 2 * len(lost) > len(gaps):

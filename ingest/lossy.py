@@ -546,7 +546,7 @@ def _repeats_cost(text: str, left: str, right: str, evidence: Counter,
     """Minus the evidence that the document uses the wide letters of `text`, and
     the pairs they make with each other and with their neighbours."""
     total = 0.0
-    for key, weight in _repeat_keys(text, left[-1:], right[:1]):
+    for key, weight in repeat_keys(text, left[-1:], right[:1]):
         n = evidence.get(key, 0) + (seen.get(key, 0) if seen else 0)
         if n:
             total -= weight * math.log1p(n)
@@ -554,7 +554,7 @@ def _repeats_cost(text: str, left: str, right: str, evidence: Counter,
 
 
 @lru_cache(maxsize=65536)
-def _repeat_keys(text: str, lch: str, rch: str) -> tuple[tuple[tuple[str, str], float], ...]:
+def repeat_keys(text: str, lch: str, rch: str) -> tuple[tuple[tuple[str, str], float], ...]:
     """The evidence keys `_repeats_cost` looks up for `text` between `lch` and
     `rch`, each with its weight: its wide letters, and the pairs of wide letters
     that hold one of them."""
