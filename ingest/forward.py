@@ -1094,7 +1094,7 @@ def _lossy_pieces(line: str, start: int, end: int, enc: Encoded, family: tuple[s
             follow = (tail, tail.encode("ascii")) if tail.isascii() else ("", b"")
         sub_holes = tuple(h - a for h in ordered[bisect.bisect_left(ordered, a):
                                                  bisect.bisect_left(ordered, b)])
-        seen.subtract(key for key, _ in counted.pop(k, ()))
+        seen.subtract(counted.pop(k, ()))
         guess = None
         if len(sub_holes) <= MAX_GAPS_PER_PIECE:   # more: a whole character lost
             guess = lossy.recover(run[index[a]:index[b]], data[a:b], sub_holes, family,
@@ -1107,7 +1107,7 @@ def _lossy_pieces(line: str, start: int, end: int, enc: Encoded, family: tuple[s
             continue
         decoded[k] = guess.text
         counted[k] = lossy.repeat_keys(guess.text, left[-1:], "")
-        seen.update(key for key, _ in counted[k])
+        seen.update(counted[k])
         options[k] = guess.options
         codec, share = guess.codec, share * guess.share
     if 2 * len(lost) > len(gaps):

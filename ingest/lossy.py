@@ -523,45 +523,80 @@ _NON_ASCII_RUN = re.compile(r"[^\x00-\x7f]+")
 
 
 
-#: A wide letter the document writes elsewhere is that much likelier to be the one
-#: lost, per log(1 + times written), and a pair of them (the letter and its
-#: neighbour) more so: a text keeps to its topic's words (a list of language names
-#: ends each in 语, a list of currencies repeats 克朗). Cache language models (Kuhn
-#: and De Mori, 1990) rest on the same observation.
-REPEATED_LETTER = 1.0
-REPEATED_PAIR = 2.0
+#: A wide letter the document writes elsewhere is likelier to be the one lost, and
+#: more so after the letter it followed there: a text keeps to its topic's words (a
+#: list of language names ends each in 语, a list of currencies repeats 克朗). As in
+#: a cache language model (Kuhn and De Mori, 1990), the document's own counts are
+#: mixed in with this share, and a letter gains as much as its share in the
+#: document exceeds its share in the language: 语 written four times in a short
+#: list gains nats; は, common in any Japanese text, next to none.
+CACHE_SHARE = 0.3
+_CACHE_ODDS = CACHE_SHARE / (1 - CACHE_SHARE)
+#: Key under which the wide letters counted are totalled.
+TOTAL = ("wide", "")
 
 
 def note_letters(counts: Counter, text: str) -> None:
-    """Count the wide letters of `text` (as ("wide", c)) and their pairs (("pair", ab))."""
+    """Count the wide letters of `text` (as ("wide", c), and their total as TOTAL)
+    and their pairs (("pair", ab))."""
     letters = _WIDE_LETTERS.findall(text)
     if not letters:
         return
     counts.update(("wide", c) for c in letters)
+    counts[TOTAL] += len(letters)
     counts.update(("pair", m.group(1)) for m in _WIDE_PAIR.finditer(text))
 
 
 def _repeats_cost(text: str, left: str, right: str, evidence: Counter,
                   seen: Counter | None) -> float:
-    """Minus the evidence that the document uses the wide letters of `text`, and
-    the pairs they make with each other and with their neighbours."""
+    """Minus the nats the document's own counts add to the wide letters of `text`
+    and to the pairs they make with each other and their neighbours (0 where it
+    never wrote them)."""
+    def count(key: tuple[str, str]) -> int:
+        return evidence.get(key, 0) + (seen.get(key, 0) if seen else 0)
+
+    letters = count(TOTAL)
+    if not letters:
+        return 0.0
     total = 0.0
-    for key, weight in repeat_keys(text, left[-1:], right[:1]):
-        n = evidence.get(key, 0) + (seen.get(key, 0) if seen else 0)
-        if n:
-            total -= weight * math.log1p(n)
+    for key in repeat_keys(text, left[-1:], right[:1]):
+        kind, what = key
+        if key == TOTAL:
+            continue
+        if kind == "wide":
+            ratio = count(key) / letters / _letter_base(what)
+        else:
+            first = count(("wide", what[0]))
+            ratio = count(key) / first / _pair_base(what) if first else 0.0
+        if ratio:
+            total -= math.log1p(_CACHE_ODDS * ratio)
     return total
 
 
 @lru_cache(maxsize=65536)
-def repeat_keys(text: str, lch: str, rch: str) -> tuple[tuple[tuple[str, str], float], ...]:
-    """The evidence keys `_repeats_cost` looks up for `text` between `lch` and
-    `rch`, each with its weight: its wide letters, and the pairs of wide letters
-    that hold one of them."""
-    keys = [(("wide", c), REPEATED_LETTER) for c in _WIDE_LETTERS.findall(text)]
+def _letter_base(ch: str) -> float:
+    """The share of a letter in the language that uses it most."""
+    return math.exp(-plausible.best_letter_cost(ch))
+
+
+@lru_cache(maxsize=65536)
+def _pair_base(pair: str) -> float:
+    """P(b | a) for a pair of wide letters: the pair tables' (in-word pairs), else
+    the second letter's own share."""
+    costs = [t[pair] for t in plausible._wide_pairs().values() if pair in t]
+    return math.exp(-min(costs)) if costs else _letter_base(pair[1])
+
+
+@lru_cache(maxsize=65536)
+def repeat_keys(text: str, lch: str, rch: str) -> tuple[tuple[str, str], ...]:
+    """The counts `_repeats_cost` looks up for `text` between `lch` and `rch`: its
+    wide letters (each with a TOTAL, for counting them in), and the pairs of wide
+    letters that hold one of them."""
+    letters = _WIDE_LETTERS.findall(text)
+    keys = [k for c in letters for k in (("wide", c), TOTAL)]
     if keys:
         around = lch + text + rch
-        keys += [(("pair", around[i:i + 2]), REPEATED_PAIR)
+        keys += [("pair", around[i:i + 2])
                  for i in range(len(around) - 1)
                  if len(lch) <= i + 1 and i < len(lch) + len(text)
                  and _WIDE_PAIR.match(around, i)]
