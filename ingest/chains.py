@@ -126,9 +126,7 @@ def _encode_run(run: str, family: tuple[str, ...]) -> Encoded | None:
         except UnicodeEncodeError:
             pass
         else:
-            if len(data) == 2 * len(run):
-                return Encoded(data, (), tuple(range(0, len(data) + 1, 2)))
-            return Encoded(data, (), _bounds(run, family[0]))
+            return Encoded(data, (), _bounds(run, family[0], data))
     if len(run) > MAX_MIXED_RUN:
         # Long: only U+FFFD may be what the main codec cannot write. Chinese or
         # Japanese read as GBK writes long runs with no ASCII to end them.
@@ -195,10 +193,7 @@ def _encode_with_holes(run: str, family: tuple[str, ...]) -> Encoded | None:
                 continue
         else:
             return None
-        if len(data) == 2 * len(stretch):
-            bounds.extend(range(len(out) + 2, len(out) + len(data) + 1, 2))
-        else:
-            bounds.extend(len(out) + b for b in _bounds(stretch, codec)[1:])
+        bounds.extend(len(out) + b for b in _bounds(stretch, codec, data)[1:])
         out += data
     return Encoded(bytes(out), tuple(holes), tuple(bounds))
 
@@ -218,7 +213,10 @@ def encode_char(ch: str, family: tuple[str, ...]) -> bytes | None:
     return None
 
 
-def _bounds(run: str, codec: str) -> tuple[int, ...]:
+def _bounds(run: str, codec: str, data: bytes) -> tuple[int, ...]:
+    """Offsets of the characters of `run` in `data`, its encoding in `codec`."""
+    if len(data) == 2 * len(run):   # every character two bytes: no need to look
+        return tuple(range(0, len(data) + 1, 2))
     offsets = [0]
     n = 0
     for ch in run:

@@ -756,7 +756,7 @@ def _candidates(line: str, start: int, end: int, family: tuple[str, ...],
                 evidence: Counter, blind: bool = False) -> list[Candidate]:
     run = line[start:end]
     if not blind and not run.strip("\ufffd"):
-        return []   # nothing but lost bytes: no evidence of any chain (see `_lossy`)
+        return []   # nothing but lost bytes: no evidence of any chain
     enc = encode_run(run, family)
     if enc is None:
         if end - start > MAX_MIXED_RUN:
@@ -989,10 +989,9 @@ def span_gain(line: str, start: int, end: int, text: str) -> float:
 def _lossy(line: str, start: int, end: int, enc: Encoded, family: tuple[str, ...],
            evidence: Counter, blind: bool = False) -> Candidate | None:
     """`blind`: a run of U+FFFD alone, under a family the document is known to be in
-    (see `_run_candidates`); otherwise such a run is no evidence of a chain."""
+    (see `_run_candidates`); otherwise such a run is no evidence of a chain, and
+    `_candidates` does not come here with it."""
     run = line[start:end]
-    if run.strip("\ufffd") == "" and not blind:
-        return None
     right = line[end:end + CONTEXT]
     if len(enc.holes) <= 2 or blind:
         guess = lossy.recover(run, enc.data, enc.holes, family,

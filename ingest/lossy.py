@@ -522,7 +522,6 @@ _WIDE_PAIR = re.compile(f"(?=({_WIDE_CLASS}{_WIDE_CLASS}))")
 _NON_ASCII_RUN = re.compile(r"[^\x00-\x7f]+")
 
 
-
 #: A wide letter the document writes elsewhere is likelier to be the one lost, and
 #: more so after the letter it followed there: a text keeps to its topic's words (a
 #: list of language names ends each in 语, a list of currencies repeats 克朗). As in

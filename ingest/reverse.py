@@ -181,16 +181,15 @@ def line_options(line: str) -> dict[str, tuple[float, Option]]:
             explained = sum(g for g in gains.values() if g >= MARGIN)
             bar = 0.5 if explained >= LINE_SUPPORT else MARGIN
             quoted = _quotes_paired(decoded, gains)
+            in_place = {k for k, v in decoded.items()
+                        if _latin_in_word(line, k, v) or _range_dash(line, k, v)}
             # A decoding with no wide character ("¬´" → EUC-KR "Т") used only the
             # symbol rows of a CJK code page, and proves nothing on its own.
             picked = {k: (gains[k], v, chain) for k, v in decoded.items()
-                      if (gains[k] >= bar or (gains[k] >= LETTER_IN_WORD
-                                              and (_latin_in_word(line, k, v)
-                                                   or _range_dash(line, k, v))))
+                      if (gains[k] >= bar or (gains[k] >= LETTER_IN_WORD and k in in_place))
                       and (chain != (codec,) or plausible.has_wide(v)
-                           or _completes_word(line, k, v)
+                           or _completes_word(line, k, v) or k in in_place
                            or (_textual(v) and (explained >= LINE_SUPPORT or k in quoted))
-                           or _range_dash(line, k, v)
                            or gains[k] >= STRONG_ALONE)}
             total = sum(g for g, _, _ in picked.values())
             left = len(latin.difference(picked))
@@ -294,10 +293,10 @@ def _textual(text: str) -> bool:
 
 
 #: Gain (nats) enough for a decoding to an accented Latin letter inside a word
-#: (`_latin_in_word`), or to an en dash between digits (`_range_dash`): "S¨¹dliches" is GBK's ü (A8 B9, its pinyin row) read as
-#: Latin-1, and a diaeresis and a superscript one between two letters of a word
-#: are no Latin-1 text; but the word model, knowing neither "Südliches" nor the
-#: symbols, sees little gain.
+#: (`_latin_in_word`), or to an en dash between digits (`_range_dash`): "S¨¹dliches"
+#: is GBK's ü (A8 B9, its pinyin row) read as Latin-1, and a diaeresis and a
+#: superscript one between two letters of a word are no Latin-1 text; but the word
+#: model, knowing neither "Südliches" nor the symbols, sees little gain.
 LETTER_IN_WORD = 0.5 * MARGIN
 
 
