@@ -35,7 +35,6 @@ class Guess:
     text: str          # the decoded run, gaps filled
     codec: str         # the family member whose forward check it passed
     share: float       # its share of the probability among the survivors (0..1)
-    cost: float
     options: tuple[str, ...] = ()   # the fillings that passed the forward check (and the
     #                                 filters on letters between digits or standing alone)
 
@@ -194,10 +193,26 @@ _LETTER = re.compile(r"[^\W\d_]")
 
 def _scripts(context: str) -> frozenset[str]:
     """The scripts of the letters in `context` (ASCII letters count as Latin)."""
-    found = {script(c) for c in set(context) if not c.isascii() and plausible.is_word_char(c)}
+    found = set(map(_LETTER_SCRIPT.__getitem__, set(context)))
+    found.discard(None)
     if _ASCII_LETTER.search(context):
         found.add("LATIN")
     return frozenset(found)
+
+
+class _LetterScripts(dict):
+    """Character -> its script if it is a non-ASCII letter or mark, else None; filled
+    as characters are met, so that `_scripts` maps a context's characters in C (it
+    runs for every gap, over a few hundred characters)."""
+
+    def __missing__(self, ch: str) -> str | None:
+        if len(self) >= 65536:
+            self.clear()
+        found = self[ch] = script(ch) if not ch.isascii() and plausible.is_word_char(ch) else None
+        return found
+
+
+_LETTER_SCRIPT = _LetterScripts()
 
 
 def _fill(template: tuple[int | None, ...], scripts: frozenset[str] = frozenset()) -> list[str]:
@@ -282,14 +297,20 @@ def recover(
         if not survivors or len(holes) < 3:
             return None
     shortlist = _shortlist(survivors, _word_tail(left), _word_head(right))
+    if len(shortlist) == 1:
+        _, text, codec = shortlist[0]
+        return Guess(text, codec, 1.0, _texts(survivors))
+    letters = evidence.get(TOTAL, 0) + (seen.get(TOTAL, 0) if seen else 0)
+    lch, rch = left[-1:], right[:1]
     scored = sorted(
-        ((cost + _marks_cost(t, left, right, evidence) + _repeats_cost(t, left, right, evidence, seen), t, c)
+        ((cost + _marks_cost(t, left, right, evidence)
+          + (_repeats_cost(t, lch, rch, evidence, seen, letters) if letters else 0.0), t, c)
          for cost, t, c in shortlist),
         key=lambda x: x[0],
     )
     best_cost, best_text, best_codec = scored[0]
     total = sum(math.exp(best_cost - s) for s, _, _ in scored)
-    return Guess(best_text, best_codec, 1.0 / total, best_cost, _texts(survivors))
+    return Guess(best_text, best_codec, 1.0 / total, _texts(survivors))
 
 
 @lru_cache(maxsize=4096)
@@ -514,7 +535,10 @@ def letter_shape(before: str, ch: str, after: str) -> float:
     return 0.0
 
 
-_NON_ASCII = re.compile(r"[^\x00-\x7f]")
+#: Non-ASCII characters but letters and numbers other than digits (by Python's \w):
+#: the marks, symbols and spaces `note_evidence` counts, and combining marks, which
+#: it skips as letters. (Numbers such as ² or ½ are not counted.)
+_NON_ASCII_MARK = re.compile(r"[^\x00-\x7f\w\ufffd]|[^\x00-\x7f\D]")
 #: Letters of Chinese, Japanese and Korean (CJK ideographs, kana, Hangul syllables).
 _WIDE_CLASS = "[\u3041-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff]"
 _WIDE_LETTERS = re.compile(_WIDE_CLASS)
@@ -546,30 +570,38 @@ def note_letters(counts: Counter, text: str) -> None:
     counts.update(("pair", m.group(1)) for m in _WIDE_PAIR.finditer(text))
 
 
-def _repeats_cost(text: str, left: str, right: str, evidence: Counter,
-                  seen: Counter | None) -> float:
+def _repeats_cost(text: str, lch: str, rch: str, evidence: Counter, seen: Counter | None,
+                  letters: int) -> float:
     """Minus the nats the document's own counts add to the wide letters of `text`
-    and to the pairs they make with each other and their neighbours (0 where it
-    never wrote them)."""
-    def count(key: tuple[str, str]) -> int:
-        return evidence.get(key, 0) + (seen.get(key, 0) if seen else 0)
-
-    letters = count(TOTAL)
-    if not letters:
-        return 0.0
+    and to the pairs they make with each other and their neighbours `lch`, `rch` (0
+    where it never wrote them). `letters` is the count of TOTAL, above 0."""
     total = 0.0
-    for key in repeat_keys(text, left[-1:], right[:1]):
-        kind, what = key
-        if key == TOTAL:
+    counted = seen.get if seen else None
+    for key, first, base in _repeat_terms(text, lch, rch):
+        n = evidence.get(key, 0) + (counted(key, 0) if counted else 0)
+        if not n:
             continue
-        if kind == "wide":
-            ratio = count(key) / letters / _letter_base(what)
+        if first is None:
+            ratio = n / letters / base
         else:
-            first = count(("wide", what[0]))
-            ratio = count(key) / first / _pair_base(what) if first else 0.0
-        if ratio:
-            total -= math.log1p(_CACHE_ODDS * ratio)
+            above = evidence.get(first, 0) + (counted(first, 0) if counted else 0)
+            if not above:
+                continue
+            ratio = n / above / base
+        total -= math.log1p(_CACHE_ODDS * ratio)
     return total
+
+
+@lru_cache(maxsize=65536)
+def _repeat_terms(text: str, lch: str, rch: str
+                  ) -> tuple[tuple[tuple[str, str], tuple[str, str] | None, float], ...]:
+    """What `_repeats_cost` looks up for `text`: each of `repeat_keys` but TOTAL, with
+    the key of a pair's first letter (None for a letter) and the share it is
+    measured against (`_letter_base`, `_pair_base`)."""
+    return tuple(
+        (key, None, _letter_base(key[1])) if key[0] == "wide"
+        else (key, ("wide", key[1][0]), _pair_base(key[1]))
+        for key in repeat_keys(text, lch, rch) if key != TOTAL)
 
 
 @lru_cache(maxsize=65536)
@@ -609,7 +641,7 @@ def note_evidence(evidence: Counter, text: str) -> None:
     for m in _NON_ASCII_RUN.finditer(text):
         if "\ufffd" not in m.group():
             note_letters(evidence, m.group())
-    for m in _NON_ASCII.finditer(text):
+    for m in _NON_ASCII_MARK.finditer(text):
         i, ch = m.start(), m.group()
         if plausible.is_word_char(ch) or ch == "\ufffd":
             continue
