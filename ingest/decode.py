@@ -291,7 +291,7 @@ def _code_page(sample: bytes) -> tuple[str, float]:
         held = readings.get(text)
         if held is None or page_prior(encoding) < page_prior(held):
             readings[text] = encoding
-    scores, costed = _scores(readings)
+    scores, costed = _scores(readings, absolute=not matches)
     if not scores:
         if matches:   # charset-normalizer's decoding forgives what ours does not
             best_match = matches[0]
@@ -311,17 +311,25 @@ def _code_page(sample: bytes) -> tuple[str, float]:
 PRUNE = 30.0
 
 
-def _scores(readings: dict[tuple[str, ...], str]) -> tuple[list[tuple[float, str]], int]:
+def _scores(readings: dict[tuple[str, ...], str], absolute: bool = True
+            ) -> tuple[list[tuple[float, str]], int]:
     """(cost + prior, page) of the readings, best first, piece by piece: a reading
     PRUNE behind the best is not costed further (the evidence of a Western text has
     some twenty readings, and most fall behind on the first line), and once one
-    alone is left, nothing is. With the number of pieces costed."""
+    alone is left, nothing is. With the number of pieces costed.
+
+    Unless `absolute` costs are asked for, a piece that every reading still in the
+    race reads alike is not costed: it adds the same to each, and changes neither
+    their order nor their shares (Shift-JIS and CP932 differ in a few characters).
+    """
     alive = {encoding: (page_prior(encoding), text) for text, encoding in readings.items()}
     # Pages that differ in a few bytes read most pieces alike: each text is costed once.
     costs: dict[str, float] = {}
     costed = 0
     for i in range(max((len(text) for text in readings), default=0)):
         costed = i + 1
+        if not absolute and len({text[i] for _, text in alive.values()}) == 1:
+            continue
         for encoding, (score, text) in alive.items():
             piece = text[i]
             cost = costs.get(piece)
