@@ -1007,7 +1007,14 @@ def _lossy(line: str, start: int, end: int, enc: Encoded, family: tuple[str, ...
         if found is None:
             return None
         text, codec, share = found
-    gain = span_gain(line, start, end, text)
+    # A run read by a CJK decoder is judged with the text after it as `lossy.ahead`
+    # reads it (the runs before it repaired, the ones after not yet): the mojibake
+    # of the next gap is no CJK text beside this one ("asterisk 窶\ufffd*窶\ufffd" in
+    # English: with the second 窶 taken for a word, a Hangul filling of the first
+    # was no lone wide letter, and as likely as “).
+    after = line[end:end + CONTEXT]
+    read = lossy.ahead(line[max(0, start - CONTEXT):start], after) if plausible.has_wide(run) else after
+    gain = span_gain(line if read == after else line[:end] + read, start, end, text)
     if gain < MARGIN:
         return None
     return Candidate(start, end, text, codec, gain, share, True)

@@ -174,7 +174,7 @@ def _known_text(template: tuple[int | None, ...]) -> str:
     return bytes(b for b in template if b is not None).decode("utf-8", errors="ignore")
 
 
-def _ahead(before: str, right: str) -> str:
+def ahead(before: str, right: str) -> str:
     """What of the text after a gap tells its scripts. The text before it is already
     repaired; the text after may still be mojibake, and UTF-8 read as a CJK codec is
     CJK characters whatever it was ("София" read as EUC-KR is "鬼棘��龜"). Where
@@ -273,7 +273,7 @@ def recover(
     # The run's own bytes that survived say most: "��戟" read as EUC-KR is a lost
     # letter and н, a Cyrillic word's start ("Он"), whatever CJK mojibake follows.
     before = left[-SCRIPT_CONTEXT:] + _known_text(template)
-    scripts = _scripts(before + _ahead(before, right))
+    scripts = _scripts(before + ahead(before, right))
     survivors = _survivors(template, run, follow, family, scripts)
     if not survivors and scripts:
         survivors = _survivors(template, run, follow, family, frozenset())
