@@ -1102,7 +1102,7 @@ def _lossy_pieces(line: str, start: int, end: int, enc: Encoded, family: tuple[s
                                                  bisect.bisect_left(ordered, b)])
         seen.subtract(counted.pop(k, ()))
         guess = None
-        if len(sub_holes) <= MAX_GAPS_PER_PIECE:   # more: a whole character lost
+        if len(sub_holes) <= MAX_GAPS_PER_PIECE or _spread(data, a, b, holes):
             guess = lossy.recover(run[index[a]:index[b]], data[a:b], sub_holes, family,
                                   left, right or line[end:end + CONTEXT], evidence, follow, seen)
         if guess is None:
@@ -1129,6 +1129,32 @@ def _lossy_pieces(line: str, start: int, end: int, enc: Encoded, family: tuple[s
 #: a longer run is no word's lost letters (38 U+FFFD at the start of a line of
 #: Japanese read as EUC-JP were once filled as "à à à").
 MAX_LOST_LETTERS = 4
+
+
+def _spread(data: bytes, a: int, b: int, holes: set[int]) -> bool:
+    """Are the lost bytes of data[a:b] continuation bytes of characters whose lead
+    byte survived, no more than MAX_GAPS_PER_PIECE in any, MAX_SPREAD_GAPS in all?
+    Each is then pinned down as in a piece of its own. A piece holds several
+    characters where the wrong decoder's characters straddle theirs: GBK reads “…”
+    (E2 80 9C E2 80 A6 E2 80 9D) as 鈥 溾 \ufffd ︹ \ufffd \ufffd, one piece with
+    three lost bytes, two in ”. A lost lead byte leaves its character unknown."""
+    count = total = 0
+    lead = False   # inside a character whose lead byte survived
+    for i in range(a, b):
+        if i in holes:
+            count += 1
+            total += 1
+            if not lead or count > MAX_GAPS_PER_PIECE or total > MAX_SPREAD_GAPS:
+                return False
+        elif 0xC2 <= data[i] <= 0xF4:
+            count, lead = 0, True
+        elif data[i] < 0x80:
+            count, lead = 0, False
+    return True
+
+
+#: See `_spread`.
+MAX_SPREAD_GAPS = 4
 
 
 def _lost_lead(data: bytes, holes: set[int], cuts: list[int], b: int) -> bool:

@@ -685,7 +685,7 @@ SPACE_BESIDE_SPACE = 9.0
 #: `spacing_cost`; dashes, quotes and spaces have their own rules).
 INSIDE_WORD = 5.0
 _CLOSING = ",.;:!?)]}"
-_OPENING = "([{"
+_OPENING = "([{\u201c\u2018\u00ab\u201e"
 
 
 #: See `spacing_cost`: a wide mark other than a full stop or a closing bracket at
