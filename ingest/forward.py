@@ -1235,9 +1235,14 @@ def _known_word_fill(decoded: list[str | None], options: dict[int, tuple[str, ..
     slots: list[int] = []
     marked = False   # a slot the context filled with a symbol or no-break space
     broken = False
+    # Is the word katakana (None: no word yet)? Japanese runs katakana words into
+    # kanji and hiragana with no space; a change of script between letters, or a gap
+    # whose filling the context made katakana among other letters or the reverse,
+    # ends the word (`words.KATAKANA`).
+    kana: bool | None = None
 
     def flush() -> None:
-        nonlocal broken, marked
+        nonlocal broken, marked, kana
         if slots and not broken:
             current = [decoded[k] or "" for k in slots]
             if marked:
@@ -1248,10 +1253,19 @@ def _known_word_fill(decoded: list[str | None], options: dict[int, tuple[str, ..
         units.clear()
         slots.clear()
         marked = broken = False
+        kana = None
+
+    def script_break(first: str) -> None:
+        nonlocal kana
+        is_kana = words.is_katakana(first)
+        if kana is not None and is_kana != kana:
+            flush()
+        kana = is_kana
 
     def add_fixed(text: str) -> None:
         for ch in text:
             if plausible.is_word_char(ch):
+                script_break(ch)
                 if units and isinstance(units[-1], str):
                     units[-1] += ch
                 else:
@@ -1280,6 +1294,7 @@ def _known_word_fill(decoded: list[str | None], options: dict[int, tuple[str, ..
                 # Not a letter by the context's choice ("Object’s"): a word ends here.
                 flush()
                 continue
+            script_break(d[:1])
             units.append(letters)
             slots.append(k)
         else:

@@ -36,6 +36,19 @@ _SCRIPTS = {"Latn": "LATIN", "Cyrl": "CYRILLIC", "Grek": "GREEK", "Arab": "ARABI
 
 _DIGIT = re.compile(r"\d")
 
+#: Japanese writes loanwords and foreign names in katakana, between kanji and
+#: hiragana with no space: a run of katakana is a word of its own (ドイツ, ルピー),
+#: looked up among the katakana words of wordfreq's Japanese list. Its "best" list,
+#: since the small one holds some 6,000 and lacks the names of many countries and
+#: currencies.
+KATAKANA = "KATAKANA"
+_KATAKANA_WORD = re.compile("[\u30a1-\u30fa\u30fc]+")
+
+
+def is_katakana(ch: str) -> bool:
+    """A katakana letter, or the prolonged sound mark ー that katakana words use."""
+    return "\u30a1" <= ch <= "\u30fa" or ch == "\u30fc"
+
 #: A unit of a word: fixed text, or the fillings one gap could hold.
 Unit = str | tuple[str, ...]
 
@@ -202,11 +215,18 @@ def _spelling_cost(model: tuple[dict[str, int], int], text: str) -> float:
 def _scripts(units: list[Unit]) -> set[str]:
     """The scripts the word can be written in: its fixed letters', or else its
     fillings' (one lexicon each)."""
-    fixed = {lossy.script(c) for u in units if isinstance(u, str) for c in u if c.isalpha()}
-    if not fixed:
-        fixed = {lossy.script(c) for u in units if isinstance(u, tuple)
-                 for a in u for c in a if c.isalpha()}
-    return {s for s in fixed if s in _SCRIPTS.values()}
+    fixed = {_script(c) for u in units if isinstance(u, str) for c in u if c.isalpha()}
+    if fixed:
+        return {s for s in fixed if s in _SCRIPTS.values() or s == KATAKANA}
+    # Katakana only where letters of the word are: a gap alone among kanji, digits
+    # or marks may be any of the block's katakana, and one-letter "words" of the
+    # Japanese list (ン, ー) would fill it.
+    return {s for s in (lossy.script(c) for u in units if isinstance(u, tuple)
+                        for a in u for c in a if c.isalpha()) if s in _SCRIPTS.values()}
+
+
+def _script(ch: str) -> str:
+    return KATAKANA if is_katakana(ch) else lossy.script(ch)
 
 
 def _first_letters(units: list[Unit]) -> set[str]:
@@ -255,7 +275,7 @@ def _tables(script: str) -> tuple[dict[tuple[int, str], str], tuple[dict[str, in
     from importlib.metadata import version
 
     key = (script, version("wordfreq"), _languages(script), LEXICON_WORDS, NGRAM_WORDS,
-           ORDER, ZIPF_BASE, _source_of_builders())
+           ORDER, ZIPF_BASE, _KATAKANA_WORD.pattern, _source_of_builders())
     return load_or_build(f"words-{script.lower()}", key, lambda: _build_tables(script))
 
 
@@ -272,7 +292,7 @@ def _build_tables(script: str) -> tuple[dict[tuple[int, str], str], tuple[dict[s
     pad = "^" * n
     languages = _languages(script)
     for lang in languages:
-        ranked = _ranked(lang)
+        ranked = _ranked(lang, script)
         # Joined per language: one language's lines at a time in memory, not all.
         lines: dict[tuple[int, str], list[str]] = defaultdict(list)
         for word, cost in zip(ranked, costs):
@@ -295,14 +315,19 @@ def _build_tables(script: str) -> tuple[dict[tuple[int, str], str], tuple[dict[s
     return lexicon, (dict(counts), total)
 
 
-def _ranked(lang: str) -> list[str]:
+def _ranked(lang: str, script: str = "") -> list[str]:
     """The words of wordfreq's "small" list for `lang`, commonest first, without
-    digits, at most LEXICON_WORDS. (wordfreq keeps every list it read; this copy is
-    all that is needed, so its cache is emptied.)"""
+    digits, at most LEXICON_WORDS; for KATAKANA, the katakana words of its "best"
+    list. (wordfreq keeps every list it read; this copy is all that is needed, so
+    its cache is emptied.)"""
     import wordfreq
 
-    words = [w for bucket in wordfreq.get_frequency_list(lang, "small") for w in bucket
-             if not _DIGIT.search(w)][:LEXICON_WORDS]
+    if script == KATAKANA:
+        words = [w for bucket in wordfreq.get_frequency_list(lang, "best") for w in bucket
+                 if _KATAKANA_WORD.fullmatch(w)][:LEXICON_WORDS]
+    else:
+        words = [w for bucket in wordfreq.get_frequency_list(lang, "small") for w in bucket
+                 if not _DIGIT.search(w)][:LEXICON_WORDS]
     # wordfreq case-folds Greek's final ς to σ.
     words = [w[:-1] + "ς" if w[-1] == "σ" else w for w in words]
     clear = getattr(wordfreq.get_frequency_list, "cache_clear", None)
@@ -316,6 +341,8 @@ def _languages(script: str) -> tuple[str, ...]:
     import langcodes
     import wordfreq
 
+    if script == KATAKANA:
+        return ("ja",)
     return tuple(sorted(
         lang for lang in wordfreq.available_languages("best")
         if _SCRIPTS.get(langcodes.Language.get(lang).maximize().script or "") == script))
