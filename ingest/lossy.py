@@ -535,9 +535,9 @@ def letter_shape(before: str, ch: str, after: str) -> float:
     return 0.0
 
 
-#: Non-ASCII characters but letters and numbers other than digits (by Python's \w):
-#: the marks, symbols and spaces `note_evidence` counts, and combining marks, which
-#: it skips as letters. (Numbers such as ² or ½ are not counted.)
+#: The non-ASCII characters `note_evidence` looks at: all but letters and numbers
+#: (Python's \w) and U+FFFD, digits too. Combining marks match and are skipped as
+#: letters; numbers that are no digits (², ½) are not counted.
 _NON_ASCII_MARK = re.compile(r"[^\x00-\x7f\w\ufffd]|[^\x00-\x7f\D]")
 #: Letters of Chinese, Japanese and Korean (CJK ideographs, kana, Hangul syllables).
 _WIDE_CLASS = "[\u3041-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff]"

@@ -42,12 +42,15 @@ _DIGIT = re.compile(r"\d")
 #: since the small one holds some 6,000 and lacks the names of many countries and
 #: currencies.
 KATAKANA = "KATAKANA"
-_KATAKANA_WORD = re.compile("[\u30a1-\u30fa\u30fc]+")
+#: Katakana letters (ァ to ヺ) and the prolonged sound mark ー that their words use.
+_KATAKANA_LETTERS = "\u30a1-\u30fa\u30fc"
+_KATAKANA_WORD = re.compile(f"[{_KATAKANA_LETTERS}]+")
+_KATAKANA_LETTER = re.compile(f"[{_KATAKANA_LETTERS}]")
 
 
 def is_katakana(ch: str) -> bool:
-    """A katakana letter, or the prolonged sound mark ー that katakana words use."""
-    return "\u30a1" <= ch <= "\u30fa" or ch == "\u30fc"
+    return _KATAKANA_LETTER.match(ch) is not None
+
 
 #: A unit of a word: fixed text, or the fillings one gap could hold.
 Unit = str | tuple[str, ...]
