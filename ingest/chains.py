@@ -98,6 +98,9 @@ class Encoded:
 
 
 LOST = 0x00  # placeholder byte value at a hole; never a valid byte of a mojibake run
+#: A run of non-ASCII characters: what a wrong decoder's reading spans between ASCII
+#: bytes, which decode alike in every codec here, and what is encoded back.
+NON_ASCII = re.compile(r"[^\x00-\x7f]+")
 #: Runs longer than this that a family's main codec cannot encode whole are not that
 #: family's mojibake; shorter ones are encoded a character at a time.
 MAX_MIXED_RUN = 64

@@ -28,6 +28,7 @@ from .chains import (
     FORWARD_FAMILIES,
     LOST,
     MAX_MIXED_RUN,
+    NON_ASCII,
     SBCS_HIGH,
     UTF8_CHAR,
     Encoded,
@@ -58,7 +59,6 @@ CONTEXT = 12
 SUPPORTED_MARGIN = 2.0
 ESTABLISHED = 12.0
 
-NON_ASCII = re.compile(r"[^\x00-\x7f]+")
 _WIDE_CHAR = re.compile("[\u2e80-\ufaff\ufe30-\ufe4f\uff00-\uffef\U00020000-\U0003ffff]")
 #: Windows code pages leave a few bytes undefined (Windows-1252: 81 8D 8F 90 9D); a
 #: strict decoder writes U+FFFD for them, so "”" (E2 80 9D) comes out as "â€�". Only
@@ -1012,9 +1012,8 @@ def _lossy(line: str, start: int, end: int, enc: Encoded, family: tuple[str, ...
     # of the next gap is no CJK text beside this one ("asterisk 窶\ufffd*窶\ufffd" in
     # English: with the second 窶 taken for a word, a Hangul filling of the first
     # was no lone wide letter, and as likely as “).
-    after = line[end:end + CONTEXT]
-    read = lossy.ahead(line[max(0, start - CONTEXT):start], after) if plausible.has_wide(run) else after
-    gain = span_gain(line if read == after else line[:end] + read, start, end, text)
+    read = lossy.ahead(line[max(0, start - CONTEXT):start], right) if plausible.has_wide(run) else right
+    gain = span_gain(line if read == right else line[:end] + read, start, end, text)
     if gain < MARGIN:
         return None
     return Candidate(start, end, text, codec, gain, share, True)
@@ -1109,15 +1108,13 @@ def _lossy_pieces(line: str, start: int, end: int, enc: Encoded, family: tuple[s
             if n < len(gaps):
                 lost.add(k)
                 if 2 * len(lost) > len(gaps):
-                    return None   # (as below, known as soon as it is so)
+                    return None   # mostly unexplained: no evidence the run is this family's
             continue
         decoded[k] = guess.text
         counted[k] = lossy.repeat_keys(guess.text, left[-1:], "")
         seen.update(counted[k])
         options[k] = guess.options
         codec, share = guess.codec, share * guess.share
-    if 2 * len(lost) > len(gaps):
-        return None   # mostly unexplained: no evidence the run is this family's
     _known_word_fill(decoded, options, line[:start], line[end:])
     # A piece nothing explains keeps one U+FFFD, as a decoder would have written: the
     # run's other characters are read, not left as mojibake around the hole.

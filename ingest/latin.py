@@ -21,6 +21,7 @@ import ftfy.bad_codecs  # noqa: F401  (registers sloppy-windows-1252)
 from ftfy.badness import is_bad
 
 from . import forward, plausible
+from .chains import NON_ASCII
 from .edits import Edit, applied
 
 #: Names ftfy uses in its plans, as the codec the text really went through.
@@ -123,7 +124,7 @@ def _rest_of_line(line: str, spans: list[tuple[int, int, str]],
     edits = []
     taken = sorted((a, b) for a, b, _ in spans)
     i = 0   # the first span that may still overlap a run (runs come in line order)
-    for m in _NON_ASCII_RUN.finditer(line):
+    for m in NON_ASCII.finditer(line):
         s, e = m.span()
         while i < len(taken) and taken[i][1] <= s:
             i += 1
@@ -142,7 +143,6 @@ def _rest_of_line(line: str, spans: list[tuple[int, int, str]],
 
 
 _SLOPPY = {"windows-1252": "sloppy-windows-1252"}
-_NON_ASCII_RUN = re.compile(r"[^\x00-\x7f]+")
 
 
 _repair_cached = lru_cache(maxsize=LINES_CACHED)(_repair)

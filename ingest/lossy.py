@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from . import plausible
-from .chains import ASCII_READING, report_order
+from .chains import ASCII_READING, NON_ASCII, report_order
 
 #: Survivors scored per gap at most; candidates are pre-sorted by their own cost, so
 #: the cap drops only characters rarer than the ones kept.
@@ -336,21 +336,32 @@ def _survivors(template: tuple[int | None, ...], run: str, follow: tuple[str, by
     `follow` is the character the decoder read next and its bytes. A gap is first
     taken as one lost byte, then as two if no one-byte filling fits.
     """
-    expected = run + follow[0]
-    tail = follow[1]
     survivors: list[tuple[str, str]] = []
-    for width in (1, 2):
-        if width == 2:
-            template = tuple(x for b in template for x in ((None, None) if b is None else (b,)))
-        for text in _fill(template, scripts):
-            raw = text.encode("utf-8") + tail
-            for codec in sorted(family, key=report_order):
-                if raw.decode(codec, errors="replace") == expected:
-                    survivors.append((text, codec))
-                    break
+    for form in (template, _two_bytes_lost(template)):
+        for text in _fill(form, scripts):
+            codec = _passes(text, run, follow, family)
+            if codec is not None:
+                survivors.append((text, codec))
         if survivors:
             break
     return tuple(survivors)
+
+
+def _passes(text: str, run: str, follow: tuple[str, bytes], family: tuple[str, ...]
+            ) -> str | None:
+    """The first codec of `family` (in report order) that reads `text`'s UTF-8, and
+    the bytes of `follow` after it, as the run and the character that followed."""
+    raw = text.encode("utf-8") + follow[1]
+    expected = run + follow[0]
+    for codec in sorted(family, key=report_order):
+        if raw.decode(codec, errors="replace") == expected:
+            return codec
+    return None
+
+
+def _two_bytes_lost(template: tuple[int | None, ...]) -> tuple[int | None, ...]:
+    """`template` with each lost byte taken as two."""
+    return tuple(x for b in template for x in ((None, None) if b is None else (b,)))
 
 
 @lru_cache(maxsize=4096)
@@ -362,12 +373,10 @@ def _with_partners(survivors: tuple[tuple[str, str], ...], template: tuple[int |
     with two lost bytes fits thousands, and the cap keeps the commonest alone: 檬
     is rare, but after 柠 it is all but certain. `left` and `right` are the
     characters around the template."""
-    expected = run + follow[0]
     have = {t for t, _ in survivors}
     extra = []
     after, before = _pair_index()
-    wide = tuple(x for b in template for x in ((None, None) if b is None else (b,)))
-    for form in (template, wide):
+    for form in (template, _two_bytes_lost(template)):
         for parse in _parses(form):
             holed = [(o, n) for o, n in parse if None in form[o:o + n]]
             if len(holed) != 1:
@@ -385,12 +394,10 @@ def _with_partners(survivors: tuple[tuple[str, str], ...], template: tuple[int |
                 if len(data) != n or text in have or not all(
                         b is None or b == x for b, x in zip(form[o:o + n], data)):
                     continue
-                raw = text.encode("utf-8") + follow[1]
-                for codec in sorted(family, key=report_order):
-                    if raw.decode(codec, errors="replace") == expected:
-                        extra.append((text, codec))
-                        have.add(text)
-                        break
+                codec = _passes(text, run, follow, family)
+                if codec is not None:
+                    extra.append((text, codec))
+                    have.add(text)
     return survivors + tuple(extra)
 
 
@@ -400,7 +407,7 @@ def _pair_index() -> tuple[dict[str, tuple[str, ...]], dict[str, tuple[str, ...]
     follow each letter, and those that precede it."""
     after: dict[str, list[str]] = {}
     before: dict[str, list[str]] = {}
-    for table in plausible._wide_pairs().values():
+    for table in plausible.wide_pairs().values():
         for pair in table:
             a, b = pair
             after.setdefault(a, []).append(b)
@@ -543,7 +550,6 @@ _NON_ASCII_MARK = re.compile(r"[^\x00-\x7f\w\ufffd]|[^\x00-\x7f\D]")
 _WIDE_CLASS = "[\u3041-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff]"
 _WIDE_LETTERS = re.compile(_WIDE_CLASS)
 _WIDE_PAIR = re.compile(f"(?=({_WIDE_CLASS}{_WIDE_CLASS}))")
-_NON_ASCII_RUN = re.compile(r"[^\x00-\x7f]+")
 
 
 #: A wide letter the document writes elsewhere is likelier to be the one lost, and
@@ -614,7 +620,7 @@ def _letter_base(ch: str) -> float:
 def _pair_base(pair: str) -> float:
     """P(b | a) for a pair of wide letters: the pair tables' (in-word pairs), else
     the second letter's own share."""
-    costs = [t[pair] for t in plausible._wide_pairs().values() if pair in t]
+    costs = [t[pair] for t in plausible.wide_pairs().values() if pair in t]
     return math.exp(-min(costs)) if costs else _letter_base(pair[1])
 
 
@@ -638,7 +644,7 @@ def note_evidence(evidence: Counter, text: str) -> None:
     """Count the marks of `text` into `evidence`, alone and with their neighbours,
     and the wide letters of its runs of non-ASCII that lost no bytes (`note_letters`):
     a run with U+FFFD is still mojibake, its characters the wrong decoder's."""
-    for m in _NON_ASCII_RUN.finditer(text):
+    for m in NON_ASCII.finditer(text):
         if "\ufffd" not in m.group():
             note_letters(evidence, m.group())
     for m in _NON_ASCII_MARK.finditer(text):

@@ -73,7 +73,7 @@ WIDE_BACKOFF = 1.0
 
 
 @lru_cache(maxsize=1)
-def _wide_pairs() -> dict[str, Table]:
+def wide_pairs() -> dict[str, Table]:
     """In-word character pairs of Chinese, Japanese and Korean (loaded on first use)."""
     raw = json.loads(resources.files("ingest").joinpath("tables/wide_pairs.json")
                      .read_text("utf-8"))
@@ -240,7 +240,7 @@ def _word_cost(word: str) -> float:
         pairs = PAIRS.get(lang)
         total = 0.0
         if pairs is None:
-            wide = _wide_pairs().get(lang, {})
+            wide = wide_pairs().get(lang, {})
             if folded is None:   # half-width katakana: its pairs are listed full-width
                 folded = "".join(map(_compatible, word)) if _HALF_WIDTH.search(word) else word
             prev = ""
