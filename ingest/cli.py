@@ -17,6 +17,7 @@ from pathlib import Path
 
 from . import BinaryInputError, decode_bytes, repair
 from .repair import Repair
+from .report import size_text
 
 DEFAULT_OUT = Path("data/clean")
 
@@ -196,7 +197,7 @@ def format_status(out: str | Path, info: dict) -> str:
     lines.append("  files by status (current versions): " + ", ".join(
         f"{k} {v:,}" for k, v in sorted(info["files_by_status"].items())) or "none")
     lines.append(f"  records in the current view: {info['records']:,}; part files "
-                 f"{info['parts']:,} ({info['part_bytes'] / 1e6:.1f} MB)")
+                 f"{info['parts']:,} ({size_text(info['part_bytes'])})")
     lines.append("  last runs:")
     for r in info["runs"]:
         counts = r.get("counts") or {}

@@ -8,6 +8,7 @@ import sys
 import time
 from typing import Any, TextIO
 
+from .report import size_text
 from .work import TaskResult
 
 MODES = ("auto", "bar", "plain", "json", "quiet")
@@ -53,7 +54,7 @@ class Progress:
                            reason=f.errors[0] if f.errors else None)
         if self.bar is not None:
             seconds = max(time.monotonic() - self.started, 1e-9)
-            self.bar.set_postfix_str(f"{self.bytes / 1e6 / seconds:.1f} MB/s, repaired "
+            self.bar.set_postfix_str(f"{size_text(self.bytes / seconds)}/s, repaired "
                                      f"{self.repaired}, quarantined {self.quarantined}",
                                      refresh=False)
             self.bar.update(len(result.files))
@@ -72,8 +73,8 @@ class Progress:
     def _status(self) -> str:
         seconds = max(time.monotonic() - self.started, 1e-9)
         return (f"ingest: {self.files}/{self.total_files} files, "
-                f"{self.bytes / 1e6:.1f}/{self.total_bytes / 1e6:.1f} MB, "
-                f"{self.bytes / 1e6 / seconds:.1f} MB/s, repaired {self.repaired}, "
+                f"{size_text(self.bytes)} of {size_text(self.total_bytes)}, "
+                f"{size_text(self.bytes / seconds)}/s, repaired {self.repaired}, "
                 f"quarantined {self.quarantined}")
 
     def _line(self, text: str) -> None:

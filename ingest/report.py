@@ -86,7 +86,7 @@ class RunReport:
             "lossy", "quarantined", "bytes")}
 
     def summary(self) -> str:
-        rate = self.bytes / 1e6 / self.seconds if self.seconds else 0.0
+        rate = self.bytes / self.seconds if self.seconds else 0.0
         head = "dry run (nothing written)" if self.dry_run else f"run {self.run_id} → {self.out}"
         rows = [
             head,
@@ -95,7 +95,7 @@ class RunReport:
             f", skipped {len(self.skipped):,}",
             f"  records    {self.records:>9,}   clean {self.clean:,}, repaired {self.repaired:,}"
             f" (lossy {self.lossy:,}), quarantined {self.quarantined:,}",
-            f"  read       {self.bytes / 1e6:>9,.1f} MB in {self.seconds:.1f} s ({rate:.1f} MB/s)",
+            f"  read       {size_text(self.bytes):>12} in {self.seconds:.1f} s ({size_text(rate)}/s)",
         ]
         if self.by_chain:
             rows.append("  repaired spans by codec chain")
@@ -112,6 +112,15 @@ class RunReport:
         if self.error:
             rows.append(f"  run FAILED: {self.error}")
         return "\n".join(rows)
+
+
+def size_text(n: float) -> str:
+    """A byte count for people: "812 bytes", "9.4 KB", "1,234.5 MB" (powers of 1000,
+    as the rates beside them)."""
+    for unit, scale in (("GB", 1e9), ("MB", 1e6), ("KB", 1e3)):
+        if round(n / scale, 1) >= 1:
+            return f"{n / scale:,.1f} {unit}"
+    return f"{n:,.0f} bytes"
 
 
 def reason_kind(error: str) -> str:

@@ -194,6 +194,9 @@ def test_seeds_run(tmp_path: Path) -> None:
     assert list(df.status) == ["clean", "repaired"]
     assert df.text[0] == SEED_CLEAN and pd.isna(df.original[0])
     assert df.lossy[1] and sum(r["kind"] == "lossy" for r in df.repairs[1]) == 5
+    # The summary says how much was read in a unit that shows it (6.8 KB, not 0.0 MB).
+    size = sum(p.stat().st_size for p in (ROOT / "seeds").iterdir()) / 1000
+    assert f"read {size:.1f} KB in " in " ".join(done.stdout.split())
 
 
 def test_options(corpus: Path, tmp_path: Path) -> None:
