@@ -1243,7 +1243,7 @@ def _known_word_fill(decoded: list[str | None], options: dict[int, tuple[str, ..
         if slots and not broken:
             current = [decoded[k] or "" for k in slots]
             if marked:
-                _refill_marked(decoded, units, slots, current, before)
+                _refill_marked(decoded, units, slots, current, before, after)
             else:
                 for k, text in zip(slots, words.fill(units, current)):
                     decoded[k] = text
@@ -1353,7 +1353,7 @@ def _marks_in_known_words(decoded: list[str | None], options: dict[int, tuple[st
 
 
 def _refill_marked(decoded: list[str | None], units: list[words.Unit], slots: list[int],
-                   current: list[str], before: str) -> None:
+                   current: list[str], before: str, after: str) -> None:
     """A word of `_known_word_fill` with a symbol or no-break space in some slots:
     refilled with a word of the lists of MARK_WORD letters or more (the letter model
     chose the mark, so only a listed word overrules it), or, for a math or modifier
@@ -1369,11 +1369,71 @@ def _refill_marked(decoded: list[str | None], units: list[words.Unit], slots: li
         # or ° may end a word, and stays).
         found = words.likeliest(consistent, current)
     if found is None:
+        found = _letter_for_space(consistent, current, before, after)
+    if found is None:
         return
     if len(words.joined(units, found)) < MARK_WORD:
         return
     for n, (k, text) in enumerate(zip(slots, found)):
         decoded[k] = _marked_case(text, units, n, before)
+
+
+def _letter_for_space(units: list[words.Unit], current: list[str], before: str,
+                      after: str) -> list[str] | None:
+    """The fillings with each no-break space between letters after letters that make
+    no word of the lists ("turkme\u00a0ski", where turkmeński is too rare for them)
+    turned into a letter of its slot; None if there is none. A no-break space binds
+    a short word to the next ("a\u00a0Praha", "на\u00a0столе"), and where a text
+    writes one for every space (&nbsp; in HTML) the word before it is a word; after
+    a fragment of one it is a lost letter, which the letter model found dearer than
+    a word cut in two. The letter is the one that makes the word cheapest in the
+    language that best explains the words around it (`_language_costs`): alone, the
+    word would be read in whatever language likes the letter best (turkmeðski, as
+    Icelandic)."""
+    fills = list(current)
+    slots = [i for i, u in enumerate(units) if isinstance(u, tuple)]
+    langs = None
+    for n, i in enumerate(slots):
+        head = units[i - 1] if i else None
+        tail = units[i + 1] if i + 1 < len(units) else None
+        if (fills[n] not in _NO_BREAK or not isinstance(head, str) or not isinstance(tail, str)
+                or len(head) < 2 or not head.isalpha() or not tail[:1].isalpha()
+                or plausible.known_word_cost(head) is not None):
+            continue
+        if langs is None:
+            langs = _language_costs(before[-SPACE_CONTEXT:] + " " + after[:SPACE_CONTEXT])
+        best = None
+        for lang, base in langs:
+            table = plausible.LANGUAGES[lang]
+            for a in units[i]:   # type: ignore[union-attr]
+                if a.isalpha() and all(c.lower() in table for c in a):
+                    word = words.joined(units, fills[:n] + [a] + fills[n + 1:])
+                    found = (base + plausible.word_cost_in(word, lang), a)
+                    best = found if best is None or found < best else best
+        if best is not None:
+            fills[n] = best[1]
+    return None if fills == current else fills
+
+
+#: Characters each side of a word whose words tell its language (`_letter_for_space`).
+SPACE_CONTEXT = 400
+
+
+def _language_costs(context: str) -> list[tuple[str, float]]:
+    """The languages whose letter tables hold the words of `context` (a word of
+    letters only), each with what those words cost in it."""
+    found = [w for w in _WORDS.findall(context) if len(w) > 1]
+    out = []
+    for lang, table in plausible.LANGUAGES.items():
+        if all(c.lower() in table for w in found for c in w):
+            out.append((lang, sum(plausible.word_cost_in(w, lang) for w in found)))
+    return out
+
+
+_WORDS = re.compile(r"[^\W\d_]+")
+
+
+_NO_BREAK = "\u00a0\u202f"
 
 
 def _symbol_end(text: str) -> bool:

@@ -226,10 +226,19 @@ def word_cost(word: str) -> float:
     return sum(_word_cost(word[i:i + MAX_WORD]) for i in range(0, len(word), MAX_WORD))
 
 
+def word_cost_in(word: str, lang: str) -> float:
+    """`word_cost` under the one language `lang` (a key of LANGUAGES)."""
+    if "ß" in word:
+        word = word.replace("ß", "ss")
+    return sum(_word_cost(word[i:i + MAX_WORD], (lang,)) for i in range(0, len(word), MAX_WORD))
+
+
 @lru_cache(maxsize=200_000)
-def _word_cost(word: str) -> float:
-    langs = (_LANGS_BY_CHAR.get(word[0]) or _LANGS_BY_CHAR.get(word[0].lower())
-             or _LANGS_BY_CHAR.get(_compatible(word[0])) or _ALL_LANGS)
+def _word_cost(word: str, langs: tuple[str, ...] = ()) -> float:
+    """The cost of `word` under the best of `langs` (by default, the languages
+    whose tables hold its first letter)."""
+    langs = langs or (_LANGS_BY_CHAR.get(word[0]) or _LANGS_BY_CHAR.get(word[0].lower())
+                      or _LANGS_BY_CHAR.get(_compatible(word[0])) or _ALL_LANGS)
     best = UNSEEN_LETTER * len(word)
     steps: list[tuple[float, str, str]] | None = None
     end = ""
