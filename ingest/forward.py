@@ -1396,7 +1396,7 @@ def _letter_for_space(units: list[words.Unit], current: list[str], before: str,
     for n, i in enumerate(slots):
         head = units[i - 1] if i else None
         tail = units[i + 1] if i + 1 < len(units) else None
-        if (fills[n] not in _NO_BREAK or not isinstance(head, str) or not isinstance(tail, str)
+        if (fills[n] not in lossy.NO_BREAK or not isinstance(head, str) or not isinstance(tail, str)
                 or len(head) < 2 or not head.isalpha() or not tail[:1].isalpha()
                 or plausible.known_word_cost(head) is not None):
             continue
@@ -1431,9 +1431,6 @@ def _language_costs(context: str) -> list[tuple[str, float]]:
 
 
 _WORDS = re.compile(r"[^\W\d_]+")
-
-
-_NO_BREAK = "\u00a0\u202f"
 
 
 def _symbol_end(text: str) -> bool:

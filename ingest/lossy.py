@@ -683,7 +683,8 @@ def _kind(ch: str) -> str:
     return "close" if ch in _CLOSING else "punct"
 
 
-_NO_BREAK = "\u00a0\u202f"
+#: The no-break spaces (the one of Latin text, and the narrow one).
+NO_BREAK = "\u00a0\u202f"
 #: A space filled in beside a space: a double space, or a lost letter at a word's
 #: start (" \u00a0owić" for łowić).
 SPACE_BESIDE_SPACE = 9.0
@@ -737,7 +738,7 @@ def _spacing_cost(before: str, ch: str, after: str, before2: str = " ") -> float
         # bracket (」), seldom with a comma (、，) or a mark that opens something.
         return 0.0 if ch in _WIDE_STOPS or cat in ("Pe", "Pf") else LINE_END_MARK
     b, a = _kind(before), _kind(after)
-    if ch in _NO_BREAK:
+    if ch in NO_BREAK:
         # A no-break space binds a number or a one-letter word to what follows
         # ("10\u00a0km", Czech "a\u00a0Praha"); inside a longer word ("ka\u00a0mucki")
         # it stands for a lost letter. (`before2` is the character before `before`.)
