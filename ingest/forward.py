@@ -1387,9 +1387,9 @@ def _letter_for_space(units: list[words.Unit], current: list[str], before: str,
     writes one for every space (&nbsp; in HTML) the word before it is a word; after
     a fragment of one it is a lost letter, which the letter model found dearer than
     a word cut in two. The letter is the one that makes the word cheapest in the
-    language that best explains the words around it (`_language_costs`): alone, the
-    word would be read in whatever language likes the letter best (turkmeðski, as
-    Icelandic)."""
+    language that best explains the words around it (`plausible.language_costs`):
+    alone, the word would be read in whatever language likes the letter best
+    (turkmeðski, as Icelandic)."""
     fills = list(current)
     slots = [i for i, u in enumerate(units) if isinstance(u, tuple)]
     langs = None
@@ -1401,14 +1401,14 @@ def _letter_for_space(units: list[words.Unit], current: list[str], before: str,
                 or plausible.known_word_cost(head) is not None):
             continue
         if langs is None:
-            langs = _language_costs(before[-SPACE_CONTEXT:] + " " + after[:SPACE_CONTEXT])
+            langs = plausible.language_costs(
+                before[-SPACE_CONTEXT:] + " " + after[:SPACE_CONTEXT])
         best = None
         for lang, base in langs:
-            table = plausible.LANGUAGES[lang]
             for a in units[i]:   # type: ignore[union-attr]
-                if a.isalpha() and all(c.lower() in table for c in a):
+                if a.isalpha() and plausible.in_alphabet(a, lang):
                     word = words.joined(units, fills[:n] + [a] + fills[n + 1:])
-                    found = (base + plausible.word_cost_in(word, lang), a)
+                    found = (base + plausible.word_cost(word, lang), a)
                     best = found if best is None or found < best else best
         if best is not None:
             fills[n] = best[1]
@@ -1417,20 +1417,6 @@ def _letter_for_space(units: list[words.Unit], current: list[str], before: str,
 
 #: Characters each side of a word whose words tell its language (`_letter_for_space`).
 SPACE_CONTEXT = 400
-
-
-def _language_costs(context: str) -> list[tuple[str, float]]:
-    """The languages whose letter tables hold the words of `context` (a word of
-    letters only), each with what those words cost in it."""
-    found = [w for w in _WORDS.findall(context) if len(w) > 1]
-    out = []
-    for lang, table in plausible.LANGUAGES.items():
-        if all(c.lower() in table for w in found for c in w):
-            out.append((lang, sum(plausible.word_cost_in(w, lang) for w in found)))
-    return out
-
-
-_WORDS = re.compile(r"[^\W\d_]+")
 
 
 def _symbol_end(text: str) -> bool:

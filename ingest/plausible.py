@@ -212,8 +212,9 @@ def word_edge(text: str, at_end: bool) -> str:
     return text[:j]
 
 
-def word_cost(word: str) -> float:
-    """Cost of a run of letters under the language that explains it best.
+def word_cost(word: str, lang: str = "") -> float:
+    """Cost of a run of letters under the language that explains it best (or under
+    `lang` alone, a key of LANGUAGES).
 
     Runs longer than MAX_WORD (Chinese and Japanese write no spaces, mojibake can
     be one endless "word") are scored in pieces, so cost stays linear. An ß is
@@ -221,16 +222,29 @@ def word_cost(word: str) -> float:
     """
     if "ß" in word:
         word = word.replace("ß", "ss")
+    langs = (lang,) if lang else ()
     if len(word) <= MAX_WORD:
-        return _word_cost(word)
-    return sum(_word_cost(word[i:i + MAX_WORD]) for i in range(0, len(word), MAX_WORD))
+        return _word_cost(word, langs)
+    return sum(_word_cost(word[i:i + MAX_WORD], langs) for i in range(0, len(word), MAX_WORD))
 
 
-def word_cost_in(word: str, lang: str) -> float:
-    """`word_cost` under the one language `lang` (a key of LANGUAGES)."""
-    if "ß" in word:
-        word = word.replace("ß", "ss")
-    return sum(_word_cost(word[i:i + MAX_WORD], (lang,)) for i in range(0, len(word), MAX_WORD))
+def in_alphabet(text: str, lang: str) -> bool:
+    """Does the letter table of `lang` hold every character of `text` (in small
+    letters)?"""
+    table = LANGUAGES[lang]
+    return all(c.lower() in table for c in text)
+
+
+def language_costs(text: str) -> list[tuple[str, float]]:
+    """The languages whose letter tables hold the words of `text` (runs of two
+    letters or more), each with what those words cost in it: which language a line
+    is written in, as far as its letters tell."""
+    found = [w for w in _LETTER_RUN.findall(text) if len(w) > 1]
+    return [(lang, sum(word_cost(w, lang) for w in found)) for lang in LANGUAGES
+            if all(in_alphabet(w, lang) for w in found)]
+
+
+_LETTER_RUN = re.compile(r"[^\W\d_]+")
 
 
 @lru_cache(maxsize=200_000)
