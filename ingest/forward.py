@@ -993,6 +993,7 @@ def _lossy(line: str, start: int, end: int, enc: Encoded, family: tuple[str, ...
     `_candidates` does not come here with it."""
     run = line[start:end]
     right = line[end:end + CONTEXT]
+    unread = 0
     if len(enc.holes) <= 2 or blind:
         guess = lossy.recover(run, enc.data, enc.holes, family,
                               line[max(0, start - lossy.SCRIPT_CONTEXT):start], right, evidence)
@@ -1006,7 +1007,7 @@ def _lossy(line: str, start: int, end: int, enc: Encoded, family: tuple[str, ...
         found = _lossy_pieces(line, start, end, enc, family, evidence)
         if found is None:
             return None
-        text, codec, share = found
+        text, codec, share, unread = found
     # A run read by a CJK decoder is judged with the text after it as `lossy.ahead`
     # reads it (the runs before it repaired, the ones after not yet): the mojibake
     # of the next gap is no CJK text beside this one ("asterisk 窶\ufffd*窶\ufffd" in
@@ -1014,9 +1015,28 @@ def _lossy(line: str, start: int, end: int, enc: Encoded, family: tuple[str, ...
     # was no lone wide letter, and as likely as “).
     read = lossy.ahead(line[max(0, start - CONTEXT):start], right) if plausible.has_wide(run) else right
     gain = span_gain(line if read == right else line[:end] + read, start, end, text)
+    # Lost bytes that stay unknown are no gain: where several became one U+FFFD (a
+    # character), the U+FFFD fewer are not text made likelier.
+    gain -= unread * plausible.REPLACEMENT_CHAR
+    if not blind and GAPS_READ * run.count("\ufffd") > 2 * len(run):
+        # A run that is mostly U+FFFD (a reading of a run of gaps, read again) must
+        # read better where it was read, the gaps left out of both: fewer U+FFFD
+        # are no likelier text.
+        gain = min(gain, _gain_without_gaps(line, start, end, text))
     if gain < MARGIN:
         return None
     return Candidate(start, end, text, codec, gain, share, True)
+
+
+#: See `_lossy`.
+GAPS_READ = 3
+
+
+def _gain_without_gaps(line: str, start: int, end: int, text: str) -> float:
+    """`span_gain` of `text` for line[start:end], U+FFFD taken out of both."""
+    run = line[start:end].replace("\ufffd", "")
+    shown = line[:start] + run + line[end:]
+    return span_gain(shown, start, start + len(run), text.replace("\ufffd", ""))
 
 
 #: Characters before a gap that `_lossy_pieces` passes on as its context: more than
@@ -1029,7 +1049,7 @@ MAX_GAPS_PER_PIECE = 2
 
 
 def _lossy_pieces(line: str, start: int, end: int, enc: Encoded, family: tuple[str, ...],
-                  evidence: Counter) -> tuple[str, str, float] | None:
+                  evidence: Counter) -> tuple[str, str, float, int] | None:
     """A long run with many gaps (Chinese UTF-8 read as GBK), one gap at a time.
 
     The run is cut where a character of the wrong decoder begins with a UTF-8 lead
@@ -1068,6 +1088,12 @@ def _lossy_pieces(line: str, start: int, end: int, enc: Encoded, family: tuple[s
         lossy.note_letters(seen, segment)
     codec, share = family[0], 1.0
     gaps = [k for k, d in enumerate(decoded) if d is None]
+    width = _char_width(data, holes)
+    # A double-byte decoder loses bytes in runs (Chinese read as Big5 loses half of
+    # them) and leaves whole characters between: see below. A code page loses only
+    # the few bytes it lacks, the ASCII reading every byte: there a run mostly
+    # unexplained is no such run.
+    double_byte = family in _DOUBLE_BYTE
     lost: set[int] = set()   # pieces whose gap no filling explains: written U+FFFD
     options: dict[int, tuple[str, ...]] = {}   # each filled gap's consistent fillings
     # The gaps' fillings count in `seen` too, as a cache model's own guesses do,
@@ -1104,10 +1130,12 @@ def _lossy_pieces(line: str, start: int, end: int, enc: Encoded, family: tuple[s
         if len(sub_holes) <= MAX_GAPS_PER_PIECE or _spread(data, a, b, holes):
             guess = lossy.recover(run[index[a]:index[b]], data[a:b], sub_holes, family,
                                   left, right or line[end:end + CONTEXT], evidence, follow, seen)
+        if guess is not None and width == 3 and _two_byte(guess.text):
+            guess = None   # a letter of an alphabet, in a run of CJK characters
         if guess is None:
             if n < len(gaps):
                 lost.add(k)
-                if 2 * len(lost) > len(gaps):
+                if 2 * len(lost) > len(gaps) and not double_byte:
                     return None   # mostly unexplained: no evidence the run is this family's
             continue
         decoded[k] = guess.text
@@ -1116,10 +1144,71 @@ def _lossy_pieces(line: str, start: int, end: int, enc: Encoded, family: tuple[s
         options[k] = guess.options
         codec, share = guess.codec, share * guess.share
     _known_word_fill(decoded, options, line[:start], line[end:])
-    # A piece nothing explains keeps one U+FFFD, as a decoder would have written: the
-    # run's other characters are read, not left as mojibake around the hole.
-    return ("".join("\ufffd" if d is None else d for d in decoded), codec,
-            share * LOST_PIECE_SHARE ** len(lost))
+    # A piece nothing explains is read as far as its bytes go: its whole characters
+    # decoded, one U+FFFD for each character that lost a byte, as a decoder would
+    # have written. The run's other characters are read, not left as mojibake.
+    if 2 * len(lost) > len(gaps):
+        # Mostly unexplained: the fillings found are chance fits, not evidence. Each
+        # gap's piece is read as far as its bytes go, the whole characters between
+        # the gaps being the evidence that the run is this family's.
+        lost = set(gaps)
+    unread = 0   # lost bytes left unknown, less the U+FFFD written for them
+    for k in sorted(lost):
+        if k - 1 in lost:
+            continue   # read with the piece before it: the cut between may be no bound
+        last = k
+        while last + 1 in lost:
+            last += 1
+        a, b = pieces[k][0], pieces[last][1]
+        sub = {h - a for h in holes if a <= h < b}
+        decoded[k] = _partial_read(data[a:b], sub, width)
+        decoded[k + 1:last + 1] = [""] * (last - k)
+        unread += len(sub) - decoded[k].count("\ufffd")
+    text = "".join(d or "" for d in decoded)
+    if not _READ_CHAR.search(text):
+        return None   # no character read: U+FFFD in other places is no repair
+    return text, codec, share * LOST_PIECE_SHARE ** len(lost), unread
+
+
+_DOUBLE_BYTE = frozenset(FORWARD_FAMILIES.values())
+_READ_CHAR = re.compile("[^\x00-\x7f\ufffd]")
+
+
+def _char_width(data: bytes, holes: set[int]) -> int:
+    """The UTF-8 length of most of the run's characters, as its surviving lead bytes
+    tell: 3 for CJK text (and punctuation), 2 for Greek, Cyrillic, Hebrew..."""
+    three = sum(1 for i, x in enumerate(data) if 0xE0 <= x < 0xF0 and i not in holes)
+    two = sum(1 for i, x in enumerate(data) if 0xC2 <= x < 0xE0 and i not in holes)
+    return 3 if three > two else 2
+
+
+def _two_byte(text: str) -> bool:
+    return any(0x80 <= ord(c) < 0x800 for c in text)
+
+
+def _partial_read(data: bytes, holes: set[int], width: int) -> str:
+    """`data`, whose bytes at `holes` were lost, read as UTF-8 as far as it can be:
+    each whole character decoded, U+FFFD for each character with a lost byte. A run
+    of lost bytes and continuation bytes that starts a character holds characters of
+    `width` bytes (3 in CJK text, 2 in alphabets): "E3 ? ? ? 83 9E" is two."""
+    out: list[str] = []
+    i = 0
+    while i < len(data):
+        if i not in holes and (data[i] < 0x80 or lossy._utf8_len(data[i])):
+            n = 1 if data[i] < 0x80 else lossy._utf8_len(data[i])
+            chunk = data[i:i + n]
+            if any(j in holes for j in range(i, i + n)) or len(chunk) < n:
+                out.append("\ufffd")
+            else:
+                out.append(chunk.decode("utf-8", "replace"))
+            i += n
+            continue
+        j = i + 1   # lost bytes and stray continuation bytes up to the next lead
+        while j < len(data) and (j in holes or 0x80 <= data[j] < 0xC0):
+            j += 1
+        out.append("\ufffd" * -(-(j - i) // width))
+        i = j
+    return "".join(out)
 
 
 #: Letters in a row that `_whole_lost_pairs` reads a run of lost bytes as, at most:

@@ -198,3 +198,17 @@ def test_ascii_reading_never_settles_a_document() -> None:
                      errors="replace")
     last = ingest.fix_text(broken).splitlines()[-1]
     assert "γράμματα" in last and "Größe Straße" in last
+
+
+def test_dense_loss_is_read_as_far_as_the_bytes_go() -> None:
+    # UTF-8 Chinese or Korean read as Big5 or EUC-KR loses about half its bytes.
+    # What comes back holds characters of the line and U+FFFD, never the decoder's
+    # characters, nor letters of another script read into the gaps, and a second
+    # repair leaves it as it is.
+    line = "我們今天在台北開會，討論新的計畫和明年的預算。"
+    broken = line.encode("utf-8").decode("big5", errors="replace")
+    result = ingest.repair(broken)
+    assert result.changed and result.lossy
+    assert set(result.text) <= set(line) | {"\ufffd"}
+    assert set(result.text) & set(line) - set(" ，。.")
+    assert ingest.fix_text(result.text) == result.text
