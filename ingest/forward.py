@@ -1148,9 +1148,8 @@ def _lossy_pieces(line: str, start: int, end: int, enc: Encoded, family: tuple[s
     # decoded, one U+FFFD for each character that lost a byte, as a decoder would
     # have written. The run's other characters are read, not left as mojibake.
     if 2 * len(lost) > len(gaps):
-        # Mostly unexplained: the fillings found are chance fits, not evidence. Each
-        # gap's piece is read as far as its bytes go, the whole characters between
-        # the gaps being the evidence that the run is this family's.
+        # Mostly unexplained: the fillings found are chance fits, not evidence; the
+        # whole characters between the gaps are.
         lost = set(gaps)
     unread = 0   # lost bytes left unknown, less the U+FFFD written for them
     for k in sorted(lost):
@@ -1160,7 +1159,7 @@ def _lossy_pieces(line: str, start: int, end: int, enc: Encoded, family: tuple[s
         while last + 1 in lost:
             last += 1
         a, b = pieces[k][0], pieces[last][1]
-        sub = {h - a for h in holes if a <= h < b}
+        sub = {h - a for h in ordered[bisect.bisect_left(ordered, a):bisect.bisect_left(ordered, b)]}
         decoded[k] = _partial_read(data[a:b], sub, width)
         decoded[k + 1:last + 1] = [""] * (last - k)
         unread += len(sub) - decoded[k].count("\ufffd")
@@ -1194,8 +1193,8 @@ def _partial_read(data: bytes, holes: set[int], width: int) -> str:
     out: list[str] = []
     i = 0
     while i < len(data):
-        if i not in holes and (data[i] < 0x80 or lossy._utf8_len(data[i])):
-            n = 1 if data[i] < 0x80 else lossy._utf8_len(data[i])
+        n = 1 if data[i] < 0x80 else lossy._utf8_len(data[i])
+        if i not in holes and n:
             chunk = data[i:i + n]
             if any(j in holes for j in range(i, i + n)) or len(chunk) < n:
                 out.append("\ufffd")
