@@ -1019,9 +1019,13 @@ def _lossy(line: str, start: int, end: int, enc: Encoded, family: tuple[str, ...
     # character), the U+FFFD fewer are not text made likelier.
     gain -= unread * plausible.REPLACEMENT_CHAR
     if not blind and GAPS_READ * run.count("\ufffd") > 2 * len(run):
-        # A run that is mostly U+FFFD (a reading of a run of gaps, read again) must
-        # read better where it was read, the gaps left out of both: fewer U+FFFD
-        # are no likelier text.
+        # A run that is mostly U+FFFD may be a reading of a run of gaps, read again:
+        # its characters are then text, and two of them in a row most often a pair
+        # of a CJK word ("泰米", where mojibake's pairs are almost never one). Else
+        # it must read better where it was read, the gaps left out of both: fewer
+        # U+FFFD are no likelier text.
+        if plausible.has_wide_pair(run):
+            return None
         gain = min(gain, _gain_without_gaps(line, start, end, text))
     if gain < MARGIN:
         return None
@@ -1089,6 +1093,7 @@ def _lossy_pieces(line: str, start: int, end: int, enc: Encoded, family: tuple[s
     codec, share = family[0], 1.0
     gaps = [k for k, d in enumerate(decoded) if d is None]
     width = _char_width(data, holes)
+    cjk = _cjk_run(data, holes)
     # A double-byte decoder loses bytes in runs (Chinese read as Big5 loses half of
     # them) and leaves whole characters between: see below. A code page loses only
     # the few bytes it lacks, the ASCII reading every byte: there a run mostly
@@ -1130,7 +1135,7 @@ def _lossy_pieces(line: str, start: int, end: int, enc: Encoded, family: tuple[s
         if len(sub_holes) <= MAX_GAPS_PER_PIECE or _spread(data, a, b, holes):
             guess = lossy.recover(run[index[a]:index[b]], data[a:b], sub_holes, family,
                                   left, right or line[end:end + CONTEXT], evidence, follow, seen)
-        if guess is not None and width == 3 and _two_byte(guess.text):
+        if guess is not None and cjk and _two_byte(guess.text):
             guess = None   # a letter of an alphabet, in a run of CJK characters
         if guess is None:
             if n < len(gaps):
@@ -1160,7 +1165,7 @@ def _lossy_pieces(line: str, start: int, end: int, enc: Encoded, family: tuple[s
             last += 1
         a, b = pieces[k][0], pieces[last][1]
         sub = {h - a for h in ordered[bisect.bisect_left(ordered, a):bisect.bisect_left(ordered, b)]}
-        decoded[k] = _partial_read(data[a:b], sub, width)
+        decoded[k] = _partial_read(data[a:b], sub, width, cjk)
         decoded[k + 1:last + 1] = [""] * (last - k)
         unread += len(sub) - decoded[k].count("\ufffd")
     text = "".join(d or "" for d in decoded)
@@ -1181,22 +1186,34 @@ def _char_width(data: bytes, holes: set[int]) -> int:
     return 3 if three > two else 2
 
 
+def _cjk_run(data: bytes, holes: set[int]) -> bool:
+    """Do the run's surviving lead bytes say CJK: more leads of CJK characters (E3 to
+    ED: kana, ideographs, Hangul) than of two-byte ones (Greek, Cyrillic, Hebrew...)?
+    Punctuation (E2) and Vietnamese letters (E1) are no evidence either way."""
+    cjk = sum(1 for i, x in enumerate(data) if 0xE3 <= x <= 0xED and i not in holes)
+    two = sum(1 for i, x in enumerate(data) if 0xC2 <= x < 0xE0 and i not in holes)
+    return cjk > two
+
+
 def _two_byte(text: str) -> bool:
     return any(0x80 <= ord(c) < 0x800 for c in text)
 
 
-def _partial_read(data: bytes, holes: set[int], width: int) -> str:
+def _partial_read(data: bytes, holes: set[int], width: int, cjk: bool = False) -> str:
     """`data`, whose bytes at `holes` were lost, read as UTF-8 as far as it can be:
     each whole character decoded, U+FFFD for each character with a lost byte. A run
     of lost bytes and continuation bytes that starts a character holds characters of
-    `width` bytes (3 in CJK text, 2 in alphabets): "E3 ? ? ? 83 9E" is two."""
+    `width` bytes (3 in CJK text, 2 in alphabets): "E3 ? ? ? 83 9E" is two. In a
+    `cjk` run (`_cjk_run`) a two-byte character counts as damaged too: CJK text in
+    UTF-8 has no such lead byte, so among lost bytes one is most likely a chance
+    pair of bytes from two characters (Hebrew ו, Latin ŭ in a line of Chinese)."""
     out: list[str] = []
     i = 0
     while i < len(data):
         n = 1 if data[i] < 0x80 else lossy._utf8_len(data[i])
         if i not in holes and n:
             chunk = data[i:i + n]
-            if any(j in holes for j in range(i, i + n)) or len(chunk) < n:
+            if any(j in holes for j in range(i, i + n)) or len(chunk) < n or (cjk and n == 2):
                 out.append("\ufffd")
             else:
                 out.append(chunk.decode("utf-8", "replace"))

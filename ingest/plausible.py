@@ -80,6 +80,18 @@ def wide_pairs() -> dict[str, Table]:
     return {lang: {k: v / 10.0 for k, v in table.items()} for lang, table in raw.items()}
 
 
+@lru_cache(maxsize=1)
+def _any_wide_pair() -> frozenset[str]:
+    return frozenset(pair for table in wide_pairs().values() for pair in table)
+
+
+def has_wide_pair(text: str) -> bool:
+    """Does `text` hold two wide letters in a row that a pair table knows (语言)?"""
+    pairs = _any_wide_pair()
+    return any(text[i:i + 2] in pairs for i in range(len(text) - 1)
+               if is_wide(text[i]))
+
+
 #: Extra cost of a letter pair that a language's pair table lacks, on top of the
 #: second letter's own cost: the table keeps pairs down to P = 1e-4 (9.2 nats).
 PAIR_BACKOFF = 2.0
