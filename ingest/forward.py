@@ -1092,8 +1092,9 @@ def _lossy_pieces(line: str, start: int, end: int, enc: Encoded, family: tuple[s
         lossy.note_letters(seen, segment)
     codec, share = family[0], 1.0
     gaps = [k for k, d in enumerate(decoded) if d is None]
-    width = _char_width(data, holes)
-    cjk = _cjk_run(data, holes)
+    two, three, cjk_leads = _leads(data, holes)
+    width = 3 if three > two else 2   # the UTF-8 length of most of its characters
+    cjk = cjk_leads > two   # CJK (E3 to ED: kana, ideographs, Hangul), not E1/E2
     # A double-byte decoder loses bytes in runs (Chinese read as Big5 loses half of
     # them) and leaves whole characters between: see below. A code page loses only
     # the few bytes it lacks, the ASCII reading every byte: there a run mostly
@@ -1178,21 +1179,21 @@ _DOUBLE_BYTE = frozenset(FORWARD_FAMILIES.values())
 _READ_CHAR = re.compile("[^\x00-\x7f\ufffd]")
 
 
-def _char_width(data: bytes, holes: set[int]) -> int:
-    """The UTF-8 length of most of the run's characters, as its surviving lead bytes
-    tell: 3 for CJK text (and punctuation), 2 for Greek, Cyrillic, Hebrew..."""
-    three = sum(1 for i, x in enumerate(data) if 0xE0 <= x < 0xF0 and i not in holes)
-    two = sum(1 for i, x in enumerate(data) if 0xC2 <= x < 0xE0 and i not in holes)
-    return 3 if three > two else 2
-
-
-def _cjk_run(data: bytes, holes: set[int]) -> bool:
-    """Do the run's surviving lead bytes say CJK: more leads of CJK characters (E3 to
-    ED: kana, ideographs, Hangul) than of two-byte ones (Greek, Cyrillic, Hebrew...)?
-    Punctuation (E2) and Vietnamese letters (E1) are no evidence either way."""
-    cjk = sum(1 for i, x in enumerate(data) if 0xE3 <= x <= 0xED and i not in holes)
-    two = sum(1 for i, x in enumerate(data) if 0xC2 <= x < 0xE0 and i not in holes)
-    return cjk > two
+def _leads(data: bytes, holes: set[int]) -> tuple[int, int, int]:
+    """The run's surviving UTF-8 lead bytes, counted: two-byte ones (Greek, Cyrillic,
+    Hebrew...), three-byte ones (CJK text and punctuation), and of those the leads
+    of CJK characters (E3 to ED); punctuation (E2) and Vietnamese letters (E1) are
+    no evidence of CJK either way."""
+    two = three = cjk = 0
+    for i, x in enumerate(data):
+        if i in holes:
+            continue
+        if 0xC2 <= x < 0xE0:
+            two += 1
+        elif 0xE0 <= x < 0xF0:
+            three += 1
+            cjk += 0xE3 <= x <= 0xED
+    return two, three, cjk
 
 
 def _two_byte(text: str) -> bool:
@@ -1204,7 +1205,7 @@ def _partial_read(data: bytes, holes: set[int], width: int, cjk: bool = False) -
     each whole character decoded, U+FFFD for each character with a lost byte. A run
     of lost bytes and continuation bytes that starts a character holds characters of
     `width` bytes (3 in CJK text, 2 in alphabets): "E3 ? ? ? 83 9E" is two. In a
-    `cjk` run (`_cjk_run`) a two-byte character counts as damaged too: CJK text in
+    `cjk` run (see `_leads`) a two-byte character counts as damaged too: CJK text in
     UTF-8 has no such lead byte, so among lost bytes one is most likely a chance
     pair of bytes from two characters (Hebrew ו, Latin ŭ in a line of Chinese)."""
     out: list[str] = []
