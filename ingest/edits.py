@@ -131,12 +131,3 @@ class Trace:
         pieces.append(text[pos:])
         self.text = "".join(pieces)
         self.regions = out
-
-    def to_original(self, pos: int) -> int:
-        """Original offset of a current offset that lies outside every region."""
-        delta = 0
-        for r in self.regions:
-            if r.c_end > pos:
-                break
-            delta += (r.c_end - r.c_start) - (r.o_end - r.o_start)
-        return pos - delta

@@ -191,6 +191,7 @@ def _reports(trace: Trace) -> list[Step]:
     merged = heapq.merge(*(matches(k, p) for k, (p, _, _) in enumerate(_UNRECOVERABLE)))
     out: list[Step] = []
     reported_end = 0
+    passed = delta = 0   # regions ending before the match, and their change in length
     for s, neg_e, order, group in merged:
         e = -neg_e
         if s < reported_end:
@@ -200,7 +201,13 @@ def _reports(trace: Trace) -> list[Step]:
             continue
         reported_end = e
         _, chain, conf = _UNRECOVERABLE[order]
-        start = trace.to_original(s)
+        # The match's offset in the original: the regions before it walked once for
+        # all matches, as they come in text order (one walk per match was quadratic).
+        while passed < len(trace.regions) and trace.regions[passed].c_end <= s:
+            r = trace.regions[passed]
+            delta += (r.c_end - r.c_start) - (r.o_end - r.o_start)
+            passed += 1
+        start = s - delta
         out.append(Step("unrecoverable", chain, start, start + len(group), group, group,
                         conf, True))
     return out

@@ -70,6 +70,9 @@ PATTERNS = {
     # Polish read as EUC-KR: whole letters lost, read as ASCII's gaps, a mark
     # between letters looked up as a word.
     "HAS��O ka��mucki ": "HAS\ufffd\ufffdO ka\ufffd\ufffdmucki ",
+    # Repaired spans and unrecoverable ones alternating: each report's offset in the
+    # original once walked every repaired region before it (quadratic).
+    "cafÃ© 锟斤拷 don?t ": "cafÃ© 锟斤拷 don?t ",
 }
 LAYOUTS = ("one line", "lines")
 LINE_CHARS = 80
