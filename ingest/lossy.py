@@ -511,7 +511,9 @@ def _mark_terms(text: str, lch: str, rch: str, opened: int
     for i, ch in enumerate(text):
         before = ahead[i + 1]
         after = text[i + 1] if i + 1 < len(text) else rch
-        shape = letter_shape(before, ch, after) if plausible.is_word_char(ch) else None
+        beyond = next((c for c in text[i + 1:] if not c.isalpha()), rch)
+        shape = (letter_shape(before, ch, after, ahead[i], beyond)
+                 if plausible.is_word_char(ch) else None)
         if shape is None:
             prefix = "\u201c" * max(0, opened) + "\u201d" * max(0, -opened) + text[:i]
             balance = _balance_cost(prefix, ch, before) if ch == "\u201d" else 0.0
@@ -533,11 +535,17 @@ SECONDARY_QUOTE = 0.5
 LETTER_SHAPE = 4.0
 
 
-def letter_shape(before: str, ch: str, after: str) -> float:
-    """Cost of a filled-in letter's shape among its neighbours (0.0 for most)."""
+def letter_shape(before: str, ch: str, after: str, before2: str = "", beyond: str = "") -> float:
+    """Cost of a filled-in letter's shape among its neighbours (0.0 for most):
+    `before2` is the character before `before`, `beyond` the first character after
+    the filling's letters. A small letter after two capitals is one of a word of
+    capitals ("PRZYWRÓCIĆ", "USUNĄĆ"), unless the word goes on in small letters
+    ("HTMLeditor" is no word either way)."""
     if unicodedata.category(ch) == "Lm" and ch != plausible.MODIFIER_APOSTROPHE:
         return LETTER_SHAPE
     if (before.islower() and ch.isupper()) or (ch.islower() and after.isupper()):
+        return LETTER_SHAPE
+    if ch.islower() and before.isupper() and before2.isupper() and not beyond.islower():
         return LETTER_SHAPE
     return 0.0
 

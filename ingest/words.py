@@ -140,7 +140,8 @@ def _complete(units: tuple[Unit, ...], current: tuple[str, ...]) -> tuple[str, .
                         best = found
     if best is None:
         return None
-    return tuple(_in_case(slot, low, c) for slot, low, c in zip(slots, best[1], current))
+    capitals = _capitals(units)
+    return tuple(_in_case(slot, low, c, capitals) for slot, low, c in zip(slots, best[1], current))
 
 
 def likeliest(units: list[Unit], current: list[str]) -> list[str] | None:
@@ -167,7 +168,8 @@ def likeliest(units: list[Unit], current: list[str]) -> list[str] | None:
     now = _spelling_cost(model, fold(joined(units, current)) + "$")
     if cost + LIKELIER > now:
         return None
-    return [_in_case(slot, low, c) for slot, low, c in zip(slots, picks, current)]
+    capitals = _capitals(units)
+    return [_in_case(slot, low, c, capitals) for slot, low, c in zip(slots, picks, current)]
 
 
 #: Spellings kept between slots; letters each side of a slot decide it, so a few
@@ -247,11 +249,23 @@ def _first_letters(units: list[Unit]) -> set[str]:
     return set()
 
 
-def _in_case(slot: tuple[str, ...], low: str, current: str) -> str:
+def _capitals(units: Sequence[Unit]) -> bool:
+    """Is the word written in capitals (its fixed letters, two at least)?"""
+    fixed = [c for u in units if isinstance(u, str) for c in u if c.isalpha()]
+    return len(fixed) >= 2 and all(c.isupper() for c in fixed)
+
+
+def _in_case(slot: tuple[str, ...], low: str, current: str, capitals: bool) -> str:
+    """The filling of `slot` that spells `low`, in the case of `current`'s first
+    letter, or all in capitals in a word of `capitals` ("USUN" and "ĀĀ" make
+    "USUNĄĆ", not "USUNĄć")."""
     if fold(current) == low:
         return current
-    same = [a for a in slot if fold(a) == low and a[:1].isupper() == current[:1].isupper()]
-    return same[0] if same else next(a for a in slot if fold(a) == low)
+    spelled = [a for a in slot if fold(a) == low]
+    same = [a for a in spelled if a[:1].isupper() == current[:1].isupper()]
+    if capitals:
+        same = [a for a in spelled if a.isupper()] or same
+    return same[0] if same else spelled[0]
 
 
 def _lexicon(script: str) -> dict[tuple[int, str], str]:

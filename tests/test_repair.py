@@ -167,6 +167,16 @@ def test_weak_run_before_strong_ones_keeps_text_order(codec: str) -> None:
     assert len(result.text) <= len(line) + 2
 
 
+def test_lost_letters_of_a_word_of_capitals_are_capitals() -> None:
+    # Polish read as Shift-JIS loses the second byte of ć/Ć (C4 87, C4 86) before a
+    # space or a mark: in a word of capitals (a menu label) the letter is a capital,
+    # two lost in a row too (USUNĄĆ, filled as one piece and spelt by the word lists).
+    line = 'Opcje: "USUNĄĆ", KOPIOWAĆ albo ZAMKNĄĆ; zwykły tekst się nie zmienia.'
+    broken = corrupt(line, ["utf-8", "shift_jis"], errors="replace")
+    assert broken.count("\ufffd") >= 5
+    assert ingest.fix_text(broken) == line
+
+
 def test_words_complete_fills_slots_from_the_lists() -> None:
     from ingest import words
 
