@@ -1020,10 +1020,14 @@ def _lossy(line: str, start: int, end: int, enc: Encoded, family: tuple[str, ...
     if not blind and GAPS_READ * run.count("\ufffd") > 2 * len(run):
         # A run that is mostly U+FFFD may be a reading of a run of gaps, read again:
         # its characters are then text, and two of them in a row most often a pair
-        # of a CJK word ("泰米", where mojibake's pairs are almost never one). Else
-        # it must read better where it was read, the gaps left out of both: fewer
-        # U+FFFD are no likelier text.
-        if plausible.has_wide_pair(run):
+        # of a CJK word ("泰米", where mojibake's pairs are almost never one). A
+        # reading of CJK mojibake may keep fewer characters than it found (three
+        # UTF-8 bytes a character against the decoder's two), but one that keeps
+        # fewer and none of them CJK takes text away ("�京��庭��大" read as GBK:
+        # one stray mark). Else it must read better where it was read, the gaps
+        # left out of both: fewer U+FFFD are no likelier text.
+        if plausible.has_wide_pair(run) or (
+                _kept(text) < _kept(run) and not plausible.has_wide(text)):
             return None
         gain = min(gain, _gain_without_gaps(line, start, end, text))
     if gain < MARGIN:
@@ -1033,6 +1037,11 @@ def _lossy(line: str, start: int, end: int, enc: Encoded, family: tuple[str, ...
 
 #: See `_lossy`.
 GAPS_READ = 3
+
+
+def _kept(text: str) -> int:
+    """The characters of `text` that are no U+FFFD."""
+    return len(text) - text.count("\ufffd")
 
 
 def _gain_without_gaps(line: str, start: int, end: int, text: str) -> float:

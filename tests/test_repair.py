@@ -177,6 +177,20 @@ def test_lost_letters_of_a_word_of_capitals_are_capitals() -> None:
     assert ingest.fix_text(broken) == line
 
 
+@pytest.mark.parametrize("codec", ["big5", "euc_jp", "cp950"])
+def test_a_reading_of_lost_bytes_is_not_read_again(codec: str) -> None:
+    # A double-byte decoder loses half the bytes of CJK UTF-8; the first round reads
+    # what survives ("�京�������京��庭��大…"), its U+FFFD standing for whole
+    # characters. A second round once read that again as GBK mojibake, keeping one
+    # combining mark of its characters (chain utf-8 > gbk > utf-8 > big5).
+    line = "東京の古い喫茶店、京都の庭園、大阪の屋台、札幌の雪祭りと那覇の市場"
+    broken = corrupt(line, ["utf-8", codec], errors="replace")
+    result = ingest.repair(broken)
+    assert ingest.apply_steps(broken, result.steps) == result.text
+    assert all(len(s.chain) <= 2 for s in result.steps), [s.chain for s in result.steps]
+    assert ingest.fix_text(result.text) == result.text
+
+
 def test_words_complete_fills_slots_from_the_lists() -> None:
     from ingest import words
 
