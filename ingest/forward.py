@@ -12,6 +12,7 @@ alone. Runs that hold U+FFFD go to `lossy.recover`, or, with many gaps, to
 
 from __future__ import annotations
 
+import bisect
 import math
 import re
 from collections import Counter
@@ -118,9 +119,13 @@ def _sbcs_gaps(line: str) -> list[Candidate]:
     for start, end, at in gaps:
         if _WIDE_CHAR.search(work, start, end):
             continue   # (no Windows code page has a CJK character: another family's gap)
-        shift = start - at
+        # Judged in a window of the decoded line, as `_fill_line` judges its runs:
+        # the whole line for each gap made a long line of gaps quadratic.
+        lo = max(0, at - FILL_WINDOW)
+        window = context[lo:at + end - start + FILL_WINDOW]
+        shift = start - (at - lo)
         cands = [_shifted(c, shift) for family in LOSSY_SBCS
-                 for c in _candidates(context, at, at + end - start, family, Counter())]
+                 for c in _candidates(window, at - lo, at - lo + end - start, family, Counter())]
         deep = _twice_read(work, start, end)
         if deep is not None and (not cands or deep.gain > max(c.gain for c in cands)):
             cands = [deep]
@@ -131,6 +136,7 @@ def _sbcs_gaps(line: str) -> list[Candidate]:
             best = max(cands, key=lambda c: c.gain - page_prior(c.codec))
             out.append(best)
             codecs.append(best.codec)
+    taken = _Spans(out)
     for codec in dict.fromkeys(codecs):
         for m in NON_ASCII.finditer(work):
             if "\ufffd" in m.group():
@@ -140,16 +146,37 @@ def _sbcs_gaps(line: str) -> list[Candidate]:
             # repair ("â € " is U+2800), not of the text it replaces.
             found = [c for c in _candidates(work, m.start(), m.end(), (codec,), Counter())
                      if span_gain(line, c.start, c.end, c.after) >= SUPPORTED_MARGIN]
-            if found and not any(c.start < m.end() and m.start() < c.end for c in out):
+            if found and not taken.meets(m.start(), m.end()):
                 out.append(max(found, key=lambda c: c.gain))
+                taken.add(out[-1])
         # The characters between the gaps of a run cut apart (a line of Chinese):
         # exact UTF-8 in the page the gaps chose, they are read whatever they gain.
         for start, end in parts:
             text = _utf8_read(work[start:end]) if codec in ("cp1252", "latin-1") else None
-            if text is not None and not any(c.start < end and start < c.end for c in out):
+            if text is not None and not taken.meets(start, end):
                 out.append(Candidate(start, end, text, codec, max(MARGIN, span_gain(
                     line, start, end, text))))
+                taken.add(out[-1])
     return sorted(out, key=lambda c: c.start)
+
+
+class _Spans:
+    """Spans of candidates that do not overlap, sorted, to ask whether a new one
+    would meet any (in log time: a line of thousands of runs asked of each)."""
+
+    def __init__(self, cands: list[Candidate]) -> None:
+        ordered = sorted((c.start, c.end) for c in cands)
+        self.starts = [a for a, _ in ordered]
+        self.ends = [b for _, b in ordered]
+
+    def meets(self, start: int, end: int) -> bool:
+        i = bisect.bisect_left(self.starts, end)   # the spans starting before `end`
+        return i > 0 and self.ends[i - 1] > start
+
+    def add(self, c: Candidate) -> None:
+        i = bisect.bisect_left(self.starts, c.start)
+        self.starts.insert(i, c.start)
+        self.ends.insert(i, c.end)
 
 
 def _decoded_around_gaps(line: str
@@ -1000,7 +1027,7 @@ def _lossy(line: str, start: int, end: int, enc: Encoded, family: tuple[str, ...
             return None
         text, codec, share = guess.text, guess.codec, guess.share
         filled: list[str | None] = [text]
-        pieces.fill_words(filled, {0: guess.options}, line[:start], line[end:])
+        pieces.fill_words(filled, {0: guess.options}, *pieces.around(line, start, end))
         text = filled[0] or text
     else:
         found = pieces.read_run(line, start, end, enc, family, evidence)
@@ -1047,5 +1074,6 @@ def _kept(text: str) -> int:
 def _gain_without_gaps(line: str, start: int, end: int, text: str) -> float:
     """`span_gain` of `text` for line[start:end], U+FFFD taken out of both."""
     run = line[start:end].replace("\ufffd", "")
-    shown = line[:start] + run + line[end:]
-    return span_gain(shown, start, start + len(run), text.replace("\ufffd", ""))
+    left = line[max(0, start - CONTEXT):start]   # all that span_gain looks at
+    shown = left + run + line[end:end + CONTEXT]
+    return span_gain(shown, len(left), len(left) + len(run), text.replace("\ufffd", ""))

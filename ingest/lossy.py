@@ -60,32 +60,46 @@ def _utf8_len(lead: int) -> int:
 
 
 def _parses(template: tuple[int | None, ...]) -> list[list[tuple[int, int]]]:
-    """Ways to cut the template into UTF-8 characters: lists of (offset, length).
+    """Ways to cut the template into UTF-8 characters: lists of (offset, length),
+    at most MAX_PARSES of them, depth first (the shortest character first).
 
     None marks a lost byte. Known bytes fix a character's length; a lost lead byte
-    leaves it open, so several parses can exist.
+    leaves it open, so several parses can exist. A loop with a stack of its own,
+    each partial parse a linked list sharing its head with the others: a run of
+    thousands of characters is no deeper than a short one.
     """
     results: list[list[tuple[int, int]]] = []
-
-    def walk(i: int, acc: list[tuple[int, int]]) -> None:
-        if len(results) > 16:
-            return
-        if i == len(template):
-            results.append(list(acc))
-            return
-        b = template[i]
-        if b is not None and b < 0x80:
-            walk(i + 1, acc + [(i, 1)])
-            return
-        lengths = (2, 3, 4) if b is None else (_utf8_len(b),)
-        for n in lengths:
-            if n == 0 or i + n > len(template):
+    stack: list[tuple[int, tuple | None]] = [(0, None)]   # (offset, (cut, earlier cuts))
+    while stack and len(results) < MAX_PARSES:
+        i, cuts = stack.pop()
+        while True:
+            if i == len(template):
+                out = []
+                while cuts is not None:
+                    out.append(cuts[0])
+                    cuts = cuts[1]
+                results.append(out[::-1])
+                break
+            b = template[i]
+            if b is not None and b < 0x80:
+                cuts = ((i, 1), cuts)
+                i += 1
                 continue
-            if all(template[j] is None or 0x80 <= template[j] < 0xC0 for j in range(i + 1, i + n)):
-                walk(i + n, acc + [(i, n)])
-
-    walk(0, [])
+            fits = [n for n in ((2, 3, 4) if b is None else (_utf8_len(b),))
+                    if n and i + n <= len(template) and all(
+                        template[j] is None or 0x80 <= template[j] < 0xC0
+                        for j in range(i + 1, i + n))]
+            if not fits:
+                break
+            for n in reversed(fits[1:]):
+                stack.append((i + n, ((i, n), cuts)))
+            cuts = ((i, fits[0]), cuts)
+            i += fits[0]
     return results
+
+
+#: See `_parses`.
+MAX_PARSES = 17
 
 
 @lru_cache(maxsize=4096)
@@ -235,9 +249,23 @@ def _fill(template: tuple[int | None, ...], scripts: frozenset[str] = frozenset(
             # its first options could pair with, and Н was not one of them.
             gaps = sum(1 for opts in options if len(opts) > 1)
             share = max(1, int((MAX_CANDIDATES * 4) ** (1 / max(1, gaps))))
-            combos = [""]
+            # Known characters joined first, so that each combination is built
+            # once per gap, not once per character of a long run.
+            parts: list[tuple[str, ...]] = []
+            known: list[str] = []
             for opts in options:
-                combos = [c + o for c in combos for o in opts[:share]]
+                if len(opts) == 1:
+                    known.append(opts[0])
+                    continue
+                if known:
+                    parts.append(("".join(known),))
+                    known = []
+                parts.append(opts[:share])
+            if known:
+                parts.append(("".join(known),))
+            combos = [""]
+            for opts in parts:
+                combos = [c + o for c in combos for o in opts]
             texts.extend(combos)
     return texts
 
@@ -508,18 +536,23 @@ def _mark_terms(text: str, lch: str, rch: str, opened: int
     `lch` is the two characters before `text`."""
     out = []
     ahead = lch.rjust(2) + text
+    # The first character after each position's letters (`letter_shape`'s `beyond`),
+    # from the end: one pass, not a scan from each character.
+    beyond = [rch] * (len(text) + 1)
+    for i in range(len(text) - 1, 0, -1):
+        beyond[i - 1] = beyond[i] if text[i].isalpha() else text[i]
+    depth = opened   # “ open before the character (” closes one)
     for i, ch in enumerate(text):
         before = ahead[i + 1]
         after = text[i + 1] if i + 1 < len(text) else rch
-        beyond = next((c for c in text[i + 1:] if not c.isalpha()), rch)
-        shape = (letter_shape(before, ch, after, ahead[i], beyond)
+        shape = (letter_shape(before, ch, after, ahead[i], beyond[i])
                  if plausible.is_word_char(ch) else None)
         if shape is None:
-            prefix = "\u201c" * max(0, opened) + "\u201d" * max(0, -opened) + text[:i]
-            balance = _balance_cost(prefix, ch, before) if ch == "\u201d" else 0.0
-            if ch == "\u2018" and prefix.count("\u201c") <= prefix.count("\u201d"):
+            balance = _balance_cost(depth, ch) if ch == "\u201d" else 0.0
+            if ch == "\u2018" and depth <= 0:
                 balance = SECONDARY_QUOTE
             shape = spacing_cost(before, ch, after, ahead[i]) + balance
+        depth += (ch == "\u201c") - (ch == "\u201d")
         out.append((shape, ch, (_kind(before), ch, _kind(after))))
     return tuple(out)
 
@@ -665,17 +698,11 @@ def note_evidence(evidence: Counter, text: str) -> None:
         evidence[(_kind(before), ch, _kind(after))] += 1
 
 
-def _balance_cost(prefix: str, ch: str, before: str) -> float:
-    """A closing quote needs an opening one before it (an apostrophe needs a word).
-
-    ” after “want is a closing quote; ” with no “ before it in the line is unlikely.
-    ’ after a plural "s" is a possessive (the students’ union); after any other
-    letter, with no ‘ open, it is a stray quote.
-    """
+def _balance_cost(depth: int, ch: str) -> float:
+    """A closing quote needs an opening one before it: ” after “want is a closing
+    quote; ” with no “ open before it in the line (`depth`) is unlikely."""
     if ch == "\u201d":
-        return -1.0 if prefix.count("\u201c") > prefix.count("\u201d") else 3.0
-    if ch == "\u2019" and not before.isalpha():
-        return 0.0
+        return -1.0 if depth > 0 else 3.0
     return 0.0
 
 

@@ -126,7 +126,7 @@ def read_run(line: str, start: int, end: int, enc: Encoded, family: tuple[str, .
         seen.update(counted[k])
         options[k] = guess.options
         codec, share = guess.codec, share * guess.share
-    fill_words(decoded, options, line[:start], line[end:])
+    fill_words(decoded, options, *around(line, start, end))
     # A piece nothing explains is read as far as its bytes go: its whole characters
     # decoded, one U+FFFD for each character that lost a byte, as a decoder would
     # have written. The run's other characters are read, not left as mojibake.
@@ -304,6 +304,12 @@ def _whole_lost_pairs(pieces: list[tuple[int, int]], data: bytes, holes: set[int
     return out
 
 
+def around(line: str, start: int, end: int) -> tuple[str, str]:
+    """The text each side of line[start:end] that `fill_words` looks at, at most:
+    slices of the whole line for every run made a long line of runs quadratic."""
+    return line[max(0, start - SPACE_CONTEXT):start], line[end:end + SPACE_CONTEXT]
+
+
 def fill_words(decoded: list[str | None], options: dict[int, tuple[str, ...]],
                      before: str, after: str) -> None:
     """Refill the gaps of each word of a run (its pieces `decoded`, gaps' fillings
@@ -320,9 +326,19 @@ def fill_words(decoded: list[str | None], options: dict[int, tuple[str, ...]],
     # whose filling the context made katakana among other letters or the reverse,
     # ends the word (`words.KATAKANA`).
     kana: bool | None = None
+    # The letters of the word's fixed text so far, joined into one unit once a slot
+    # or the word's end comes (added to a string one by one, a word of thousands of
+    # letters with no space, a CJK run, would be copied at every letter).
+    fixed_letters: list[str] = []
+
+    def seal() -> None:
+        if fixed_letters:
+            units.append("".join(fixed_letters))
+            fixed_letters.clear()
 
     def flush() -> None:
         nonlocal broken, marked, kana
+        seal()
         if slots and not broken:
             current = [decoded[k] or "" for k in slots]
             if marked:
@@ -346,10 +362,7 @@ def fill_words(decoded: list[str | None], options: dict[int, tuple[str, ...]],
         for ch in text:
             if plausible.is_word_char(ch):
                 script_break(ch)
-                if units and isinstance(units[-1], str):
-                    units[-1] += ch
-                else:
-                    units.append(ch)
+                fixed_letters.append(ch)
             else:
                 flush()
 
@@ -367,6 +380,7 @@ def fill_words(decoded: list[str | None], options: dict[int, tuple[str, ...]],
                     # where Грузия lost its first three letters), nor does × end one
                     # ("и×" for ия): a letter, if one makes a word of the lists with
                     # the rest (`_refill_marked`).
+                    seal()
                     units.append(letters)
                     slots.append(k)
                     marked = True
@@ -375,6 +389,7 @@ def fill_words(decoded: list[str | None], options: dict[int, tuple[str, ...]],
                 flush()
                 continue
             script_break(d[:1])
+            seal()
             units.append(letters)
             slots.append(k)
         else:

@@ -73,6 +73,13 @@ PATTERNS = {
     # Repaired spans and unrecoverable ones alternating: each report's offset in the
     # original once walked every repaired region before it (quadratic).
     "cafÃ© 锟斤拷 don?t ": "cafÃ© 锟斤拷 don?t ",
+    # UTF-8 read as Windows-1252, which lacks 9D: a gap in every closing quote, and
+    # clean runs between (each gap was judged with the whole line, each run checked
+    # against every repair found so far).
+    "â€œhelloâ€�": "He said \u00e2\u20ac\u0153hello\u00e2\u20ac\ufffd and left. ",
+    # Chinese read as GBK, no space: one endless word of known letters and gaps
+    # (its letters were added to a string one at a time).
+    "Chinese as GBK": "鏄\ufffd璇磋\ufffd佸彲瀵圭殑涓\ufffd鏄\ufffd涓嶄簡鍦ㄤ汉鏈夋垜浠栬繖",
 }
 LAYOUTS = ("one line", "lines")
 LINE_CHARS = 80
@@ -171,6 +178,24 @@ def log_slope(sizes: tuple[int, ...], times: list[float]) -> float:
     mx, my = sum(xs) / len(xs), sum(ys) / len(ys)
     return (sum((x - mx) * (y - my) for x, y in zip(xs, ys))
             / sum((x - mx) ** 2 for x in xs))
+
+
+def test_long_run_with_one_gap() -> None:
+    """A run of thousands of CJK characters with one lost byte goes whole to the
+    lossy search: its cuts into UTF-8 characters were found by a recursion as deep
+    as the run (RecursionError past about 1,500 characters), and its fillings were
+    built a character at a time (quadratic). Counted: the search's parses and the
+    run's length, not its time."""
+    from ingest import lossy
+    # Characters whose UTF-8 GBK reads whole, in pairs; 是 (E6 98 AF) before them
+    # loses one byte.
+    whole = "".join(c for c in "的一是不了在人有我他这个们中来上大为和国地到以说"
+                    if "\ufffd" not in (c * 2).encode().decode("gbk", "replace"))
+    text = ("是" + whole * (40_000 // len(whole))).encode().decode("gbk", "replace")
+    assert text.count("\ufffd") == 1 and len(text) > 40_000
+    assert ingest.fix_text("x " + text + " y").startswith("x ")
+    template = tuple(None if i == 2 else b for i, b in enumerate(b"\xe6\x98" + b"a" * 50_000))
+    assert 1 <= len(lossy._parses(template)) <= lossy.MAX_PARSES
 
 
 def test_lossy_gap_search_is_bounded() -> None:
