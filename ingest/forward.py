@@ -1022,7 +1022,8 @@ def _lossy(line: str, start: int, end: int, enc: Encoded, family: tuple[str, ...
     unread = 0
     if len(enc.holes) <= 2 or blind:
         guess = lossy.recover(run, enc.data, enc.holes, family,
-                              line[max(0, start - lossy.SCRIPT_CONTEXT):start], right, evidence)
+                              line[max(0, start - lossy.SCRIPT_CONTEXT):start], right, evidence,
+                              blind=blind)
         if guess is None:
             return None
         text, codec, share = guess.text, guess.codec, guess.share

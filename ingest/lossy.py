@@ -280,6 +280,7 @@ def recover(
     evidence: Counter,
     follow: tuple[str, bytes] | None = None,
     seen: Counter | None = None,
+    blind: bool = False,
 ) -> Guess | None:
     """The best consistent filling of the gaps in `run`, or None if none is consistent.
 
@@ -287,6 +288,7 @@ def recover(
     neighbouring text (for the forward check, `right` must start with the character
     that followed the run, since it decided how the decoder failed). `seen` counts
     the wide letters of the run's pieces that lost nothing (`note_letters`).
+    `blind`: the run is U+FFFD alone (every byte lost); no CJK letter fills it.
     """
     hole_set = set(holes)
     template = tuple(None if i in hole_set else b for i, b in enumerate(data))
@@ -308,6 +310,11 @@ def recover(
     if _WIDE_LETTERS.match(left[-1:]) or _WIDE_LETTERS.match(right[:1]):
         survivors = _with_partners(survivors, template, run, follow, family,
                                    left[-1:], right[:1])
+    if blind:
+        # All its bytes lost, a gap is told by its context alone: a quote or a dash
+        # from a few, a CJK character from thousands, the commonest of them the
+        # guess ("1973的2017" for an en dash; 的 for 솔 in a line of Korean).
+        survivors = tuple(s for s in survivors if not _has_wide_letter(s[0]))
     if not survivors:
         return None
     if left[-1:].isdigit() and right[:1].isdigit():
@@ -339,6 +346,10 @@ def recover(
     best_cost, best_text, best_codec = scored[0]
     total = sum(math.exp(best_cost - s) for s, _, _ in scored)
     return Guess(best_text, best_codec, 1.0 / total, _texts(survivors))
+
+
+def _has_wide_letter(text: str) -> bool:
+    return any(plausible.is_wide(c) and plausible.is_word_char(c) for c in text)
 
 
 @lru_cache(maxsize=4096)
