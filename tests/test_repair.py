@@ -191,6 +191,19 @@ def test_a_reading_of_lost_bytes_is_not_read_again(codec: str) -> None:
     assert ingest.fix_text(result.text) == result.text
 
 
+@pytest.mark.parametrize("codec", ["big5", "cp950", "euc_jp", "euc_kr"])
+def test_every_byte_lost_is_no_cjk_letter(codec: str) -> None:
+    # These decoders lose all three bytes of an en dash between digits ("1990���2020");
+    # the cheapest CJK character, 的, once filled it. From the context alone a lost
+    # quote or dash can be told; a CJK character cannot.
+    line = "横浜市の人口統計 (1990–2020)、東京都の人口統計 (1985–2015)、大阪府の人口統計"
+    broken = corrupt(line, ["utf-8", codec], errors="replace")
+    assert "1990\ufffd\ufffd\ufffd2020" in broken
+    result = ingest.fix_text(broken)
+    assert "(1990–2020)" in result and "(1985–2015)" in result
+    assert "的" not in result
+
+
 def test_words_complete_fills_slots_from_the_lists() -> None:
     from ingest import words
 
