@@ -8,6 +8,7 @@ earlier program decoded with the wrong codec; `ingest.clean_bytes` does both.
 2. a byte-order mark names the encoding, if its body decodes under it;
 3. NUL bytes: UTF-16/32 without a mark where they leave no doubt, else binary;
 4. strict UTF-8 (pure ASCII included): one pass at C speed, no detection;
+   data cut short in its last character is still UTF-8 (see `_cut_short`);
 5. many control bytes: binary;
 6. UTF-8 with a few bad bytes, else a legacy code page: charset-normalizer's
    candidates and the widely used pages, ranked by `ingest.plausible.cost`.
@@ -72,6 +73,10 @@ WIDE_NUL_RATIO = 4
 #: Controls, unassigned and private-use characters allowed in a UTF-16/32 reading:
 #: random bytes read as UTF-16 give 14% of them, real text none.
 JUNK_SHARE = 0.05
+#: Data whose last character is cut short (a truncated download, `head -c`) decodes
+#: with U+FFFD for it, under the encoding its mark or its body shows: it is that
+#: encoding, damaged at the end, and the confidence says so.
+CUT_SHORT_CONFIDENCE = 0.9
 #: Valid multi-byte characters per invalid byte that make data UTF-8 with damage.
 MOSTLY_UTF8 = 4
 #: A guessed code page is never as sure as strict UTF-8 or a byte-order mark.
@@ -109,13 +114,35 @@ def decode_bytes(data: bytes) -> Decoded:
 
 def _under_bom(body: bytes, encoding: str) -> Decoded | None:
     """The body decoded under its byte-order mark, or None where it does not fit."""
+    confidence = 1.0
     try:
         text = body.decode(encoding)
-    except UnicodeDecodeError:
-        return None
+    except UnicodeDecodeError as err:
+        if not _cut_short(body, err) or (encoding != "utf-8" and _plain_utf8(body)):
+            return None
+        text = body.decode(encoding, errors="replace")
+        confidence = CUT_SHORT_CONFIDENCE
     if encoding == "utf-8":
-        return None if "\x00" in text else _utf8(body, text, bom=True)
-    return Decoded(text, encoding, 1.0, True) if _junk_share(text[:JUDGE]) <= JUNK_SHARE else None
+        if "\x00" in text:
+            return None
+        decoded = _utf8(body, text, bom=True)
+        return replace(decoded, confidence=min(decoded.confidence, confidence))
+    if _junk_share(text[:JUDGE]) > JUNK_SHARE:
+        return None
+    return Decoded(text, encoding, confidence, True)
+
+
+def _plain_utf8(body: bytes) -> bool:
+    """UTF-8 without a NUL: a UTF-16 mark over it that leaves an odd byte is a wrong
+    mark ("JE" is 䩅 in UTF-16), not UTF-16 cut short, which has NULs unless no
+    character of it is ASCII, and seldom reads as UTF-8 then."""
+    if b"\x00" in body:
+        return False
+    try:
+        body.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
 
 
 def _unmarked(data: bytes) -> Decoded:
@@ -133,8 +160,23 @@ def _unmarked(data: bytes) -> Decoded:
         text = data.decode("utf-8")
     except UnicodeDecodeError as err:
         _refuse_controls(data)
+        if _cut_short(data, err) and (not data[:err.start].isascii() or len(data) - err.start > 1):
+            return Decoded(data.decode("utf-8", errors="replace"), "utf-8",
+                           CUT_SHORT_CONFIDENCE, False)
         return _legacy(data, err.start)
     return _utf8(data, text, bom=False)
+
+
+def _cut_short(data: bytes, err: UnicodeDecodeError) -> bool:
+    """The only error of a strict decode is a character that the end of the data
+    cuts in two: "你好世" with the last byte of 界 missing, UTF-16 of odd length.
+
+    Decoders stop at the first error, so all before it decoded. For UTF-8 without a
+    mark, `_unmarked` also asks for a non-ASCII character before the cut or two bytes
+    of the cut one: legacy text rarely reads as valid UTF-8 all the way, but an ASCII
+    text ending in one high byte may be Windows-1252 ("café" ending in E9).
+    """
+    return err.end == len(data) and err.reason in ("unexpected end of data", "truncated data")
 
 
 def _utf8(data: bytes, text: str, bom: bool) -> Decoded:
@@ -178,18 +220,20 @@ def _utf16_or_32(data: bytes) -> Decoded | None:
     """
     sample = data[: SAMPLE - SAMPLE % 4]
     for width in (4, 2):
-        if len(data) % width:
-            continue
         for order in ("le", "be"):
             if width == 2 and not _nul_on_one_side(sample, high_first=order == "be"):
                 continue
             encoding = f"utf-{8 * width}-{order}"
+            confidence = 0.9
             try:
                 text = data.decode(encoding)
-            except UnicodeDecodeError:
-                continue
+            except UnicodeDecodeError as err:
+                if not _cut_short(data, err):
+                    continue
+                text = data.decode(encoding, errors="replace")
+                confidence = round(0.9 * CUT_SHORT_CONFIDENCE, 3)
             if _junk_share(text[:JUDGE]) <= JUNK_SHARE:
-                return Decoded(text, encoding, 0.9, False)
+                return Decoded(text, encoding, confidence, False)
     return None
 
 

@@ -221,6 +221,30 @@ def test_a_stray_control_lowers_utf8_confidence_a_little(size: int) -> None:
     assert ingest.decode_bytes(text.encode("utf-8")) == ingest.Decoded(text, "utf-8", 0.99, False)
 
 
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "utf-16", "utf-16-le", "utf-16-be",
+                                      "utf-32", "utf-32-le", "utf-32-be"])
+@pytest.mark.parametrize("name", ["sample-chinese.txt", "sample-russian-2.txt",
+                                  "sample-french.txt", "sample-english.bom.txt"])
+def test_text_cut_short_in_its_last_character_keeps_its_encoding(name: str, encoding: str) -> None:
+    # A truncated download: the last character lost a byte. Before, UTF-8 Chinese
+    # read as Windows-1255 ("ה½\xa0ו¥½"), and UTF-16/32 as binary.
+    text = sample_text(name).rstrip() + "’"   # ends in a character of several bytes
+    data = text.encode(encoding)[:-1]
+    decoded = ingest.decode_bytes(data)
+    named = encoding.removesuffix("-sig")
+    if named in ("utf-16", "utf-32"):
+        named += "-le" if sys.byteorder == "little" else "-be"
+    assert (decoded.text, decoded.encoding) == (text[:-1] + "\ufffd", named)
+    assert decoded.bom == (encoding in ("utf-8-sig", "utf-16", "utf-32"))
+    assert decoded.confidence <= decode_module.CUT_SHORT_CONFIDENCE
+
+
+def test_ascii_ending_in_one_high_byte_is_not_taken_for_cut_utf8() -> None:
+    # E9 may begin a UTF-8 character, or be "é" in Windows-1252: one byte proves nothing.
+    decoded = ingest.decode_bytes(b"Rendez-vous au caf\xe9")
+    assert decoded.text == "Rendez-vous au caf\u00e9"
+
+
 def test_legacy_text_after_64_kib_of_ascii() -> None:
     # The detection sample must start where the non-ASCII bytes do.
     head = sample_text("sample-english.bom.txt") * (decode_module.SAMPLE // 800 + 2)
