@@ -201,6 +201,21 @@ def test_utf16_32_without_bom(encoding: str, name: str) -> None:
     assert 0.5 < decoded.confidence < 1
 
 
+@pytest.mark.parametrize("encoding", ["utf-16-le", "utf-16-be"])
+@pytest.mark.parametrize("name", ["sample-russian-2.txt", "sample-greek.txt", "sample-hebrew-2.txt",
+                                  "sample-arabic.txt", "sample-bulgarian.txt"])
+def test_utf16_without_bom_or_spaces(encoding: str, name: str) -> None:
+    # Without spaces, digits or newlines, UTF-16 of an alphabetic script has no NUL:
+    # its high bytes are the script's block (04 for Cyrillic), a control byte, and
+    # the data was refused as binary.
+    text = "".join(re.findall(r"[^\W\d_a-zA-Z]+", sample_text(name)[:3000]))
+    for data in (text.encode(encoding), text.encode(encoding)[:-1]):
+        assert b"\x00" not in data
+        decoded = ingest.decode_bytes(data)
+        assert decoded.encoding == encoding and not decoded.bom
+        assert decoded.text[:-1] == text[:-1] and 0.5 < decoded.confidence < 0.9
+
+
 def test_pure_ascii_is_utf8() -> None:
     body = sample_text("sample-english.bom.txt").encode("ascii")
     assert ingest.decode_bytes(body) == ingest.Decoded(body.decode(), "utf-8", 1.0, False)
