@@ -24,9 +24,12 @@ from dataclasses import dataclass
 from . import detect, forward, latin, lossy, plausible, reverse
 from .edits import Edit, Trace, applied
 
-#: Rounds at most: three layers of mojibake are already rare; a fourth round only
-#: confirms that nothing more changes.
-MAX_ROUNDS = 4
+#: Rounds at most. Three layers of mojibake are already rare, but one round of
+#: ftfy's Latin layer fixes one code page per line: a line mixing CP437, Mac Roman
+#: and Windows-1252 readings next to CJK mojibake took five rounds to settle, and
+#: with four a second repair changed the output again. The loop stops as soon as a
+#: round changes nothing, so clean and once-broken text pay for one or two rounds.
+MAX_ROUNDS = 8
 
 
 @dataclass(frozen=True)

@@ -325,6 +325,15 @@ def test_long_lost_run_in_japanese_stays_put() -> None:
 
 
 
+def test_line_mixing_three_latin_readings_settles_in_one_repair() -> None:
+    # Found by fuzzing: CP437, Mac Roman and Windows-1252 readings in one line with
+    # GBK mojibake between them need five rounds; with four, repairing the output
+    # again changed "dáº¡o" into "dạo".
+    once = ingest.fix_text("┼ƒ 獺繙聶d√°¬∫¬°oÄ¶")
+    assert once == "ş ếdạoĶ"
+    assert ingest.fix_text(once) == once
+
+
 def _tied_words() -> tuple[str, str, str]:
     """Two words of the Latin lists alike but for the first letter, with the same
     cost (each word at its cheapest over the languages that list it; many words
