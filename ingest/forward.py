@@ -114,6 +114,9 @@ def _sbcs_gaps(line: str) -> list[Candidate]:
     once the gap says Windows-1250, ftfy would no longer take the line whole).
     (It depends on the line alone: `_sbcs_gaps_cached` keeps lines met before.)"""
     work = _restore_a0(line)
+    if all(_WIDE_CHAR.search(m.group()) for m in NON_ASCII.finditer(work)
+           if "\ufffd" in m.group()):
+        return []   # (every gap is another family's: see the loop below)
     out, codecs = [], []
     context, gaps, parts = _decoded_around_gaps(work)
     for start, end, at in gaps:
@@ -339,14 +342,16 @@ def _page_chars(low: int, high: int) -> str:
 #: four-byte sequence ("â € " is U+2800, "âš ï¸�" is ⚠️, E2 9A A0 then EF B8 8F).
 _LEAD2, _LEAD3, _LEAD4 = _page_chars(0xC2, 0xDF), _page_chars(0xE0, 0xEF), _page_chars(0xF0, 0xF4)
 _TRAIL = _page_chars(0x80, 0xBF)
-_A0_SPACE = re.compile("|".join((
-    f"(?<=[{_LEAD2}]) (?=[^\\x00-\\x7f]|[A-Za-z])",
-    f"(?<=[{_LEAD3}]) (?=[{_TRAIL}])",
-    f"(?<=[{_LEAD3}][{_TRAIL}]) ",
-    f"(?<=[{_LEAD4}]) (?=[{_TRAIL}])",
-    f"(?<=[{_LEAD4}][{_TRAIL}]) (?=[{_TRAIL}])",
-    f"(?<=[{_LEAD4}][{_TRAIL}][{_TRAIL}]) ",
-)))
+#: (The space comes first, so that the regex engine looks for spaces alone and tries
+#: the lookbehinds only there: led by them, it tried them at every character.)
+_A0_SPACE = re.compile(" (?:" + "|".join((
+    f"(?<=[{_LEAD2}] )(?=[^\\x00-\\x7f]|[A-Za-z])",
+    f"(?<=[{_LEAD3}] )(?=[{_TRAIL}])",
+    f"(?<=[{_LEAD3}][{_TRAIL}] )",
+    f"(?<=[{_LEAD4}] )(?=[{_TRAIL}])",
+    f"(?<=[{_LEAD4}][{_TRAIL}] )(?=[{_TRAIL}])",
+    f"(?<=[{_LEAD4}][{_TRAIL}][{_TRAIL}] )",
+)) + ")")
 
 
 def _restore_a0(line: str) -> str:
