@@ -251,28 +251,44 @@ def _utf16_or_32(data: bytes) -> Decoded | None:
 
 
 #: `_utf16_by_shape`: the share of code units whose high byte is one of the two
-#: commonest, the share of letters in the reading, and its most `plausible.cost` per
-#: character. Text costs about 3 nats a character (Thai, Russian, Hebrew, Arabic in
-#: the eval-sources samples), letters drawn at random from one block 6 to 15.
+#: commonest (an alphabet) or in the CJK rows (a script of thousands), the share of
+#: letters in the reading, and its most `plausible.cost` per character. Alphabetic
+#: text costs about 3 nats a character (Thai, Russian, Hebrew, Arabic in the
+#: eval-sources samples), letters drawn at random from one block 6 to 15; Chinese,
+#: Japanese and Korean text 3.5 to 5 (CPython's cjkencodings samples), classical
+#: Chinese without punctuation and old Korean 7.5 to 8, random bytes in the CJK rows
+#: 16 (hanzi and hangul at random).
 SHAPE_SHARE = 0.9
 SHAPE_LETTERS = 0.5
 SHAPE_COST = 4.5
+SHAPE_COST_CJK = 10.0
 #: Bytes at least: a few characters prove no shape.
 SHAPE_MIN = 16
+#: High bytes of UTF-16 code units in Chinese, Japanese or Korean text: ASCII (00),
+#: general punctuation (20), CJK symbols and kana (30, 31), unified ideographs
+#: (4E-9F), hangul syllables (AC-D7), full-width forms (FF). Half of random bytes.
+#: (Most code units must be in the rows other than 00: sixteen-bit numbers are not.)
+_CJK_ROWS = frozenset([0x00, 0x20, 0x30, 0x31, *range(0x4E, 0xA0), *range(0xAC, 0xD8), 0xFF])
 
 
 def _utf16_by_shape(data: bytes) -> Decoded | None:
     """UTF-16 without a mark and with too few NULs to show it: Thai, Cyrillic, Greek,
-    Hebrew or Arabic with few spaces. Their code units share one high byte (0E for
-    Thai, 04 for Cyrillic), a control byte, so the data looked binary. One byte of
-    each pair that takes at most two values is that shape; the reading must then be
+    Hebrew or Arabic with few spaces, or Chinese, Japanese or Korean. Their code
+    units' low bytes fall below 20 often enough (0E for Thai, 04 for Cyrillic; 。 is
+    02 30) that the data looked binary. One byte of each pair that takes at most two
+    values, or that stays in the CJK rows, is that shape; the reading must then be
     letters mostly, and text by `plausible.cost`."""
     sample = data[: SAMPLE - SAMPLE % 2]
     if len(sample) < SHAPE_MIN:
         return None
     for order, high in (("le", sample[1::2]), ("be", sample[0::2])):
         top = sorted((high.count(b) for b in set(high)), reverse=True)[:2]
-        if sum(top) < SHAPE_SHARE * len(high):
+        cjk = sum(high.count(b) for b in _CJK_ROWS.intersection(high))
+        if cjk >= SHAPE_SHARE * len(high) and cjk - high.count(0) >= len(high) / 2:
+            most = SHAPE_COST_CJK
+        elif sum(top) >= SHAPE_SHARE * len(high):
+            most = SHAPE_COST
+        else:
             continue
         encoding = f"utf-16-{order}"
         confidence = 0.8
@@ -286,7 +302,7 @@ def _utf16_by_shape(data: bytes) -> Decoded | None:
         judged = text[:JUDGE]
         letters = sum(c.isalpha() for c in judged)
         if (_junk_share(judged) <= JUNK_SHARE and letters >= SHAPE_LETTERS * len(judged)
-                and plausible.cost(judged) <= SHAPE_COST * len(judged)):
+                and plausible.cost(judged) <= most * len(judged)):
             return Decoded(text, encoding, confidence, False)
     return None
 
