@@ -94,8 +94,11 @@ _JUNK = {"Cc", "Cn", "Co", "Cs"}
 _ISO2022 = ("iso2022_jp", "iso2022_kr", "iso2022_jp_2")
 
 
-def decode_bytes(data: bytes) -> Decoded:
+def decode_bytes(data: bytes, *, final: bool = True) -> Decoded:
     """Decode raw bytes as text, or raise BinaryInputError for data that is not text.
+
+    `final=False` says that `data` is the head of a longer stream, so that a legacy
+    double-byte character cut in two at its end is no evidence against a code page.
 
     >>> decode_bytes("naïve".encode("utf-16")).text
     'naïve'
@@ -109,9 +112,9 @@ def decode_bytes(data: bytes) -> Decoded:
             return marked
     if marks:
         # A UTF-8 mark on a Windows-1252 file that an editor never re-encoded: noise.
-        guess = _unmarked(data[len(marks[0][0]):])
+        guess = _unmarked(data[len(marks[0][0]):], final)
         return replace(guess, confidence=round(guess.confidence * 0.8, 3))
-    return _unmarked(data)
+    return _unmarked(data, final)
 
 
 def _under_bom(body: bytes, encoding: str) -> Decoded | None:
@@ -147,11 +150,11 @@ def _plain_utf8(body: bytes) -> bool:
     return True
 
 
-def _unmarked(data: bytes) -> Decoded:
+def _unmarked(data: bytes, final: bool = True) -> Decoded:
     """Steps 3 to 6 of `decode_bytes`, for data without a believable mark; before
     data is refused as binary, `_utf16_by_shape` has a look."""
     try:
-        return _narrow_or_nul(data)
+        return _narrow_or_nul(data, final)
     except BinaryInputError:
         wide = _utf16_by_shape(data)
         if wide is None:
@@ -159,7 +162,7 @@ def _unmarked(data: bytes) -> Decoded:
         return wide
 
 
-def _narrow_or_nul(data: bytes) -> Decoded:
+def _narrow_or_nul(data: bytes, final: bool = True) -> Decoded:
     # NULs first: UTF-16 of ASCII text is valid UTF-8, and 8-bit text has none.
     if b"\x00" in data:
         wide = _utf16_or_32(data)
@@ -176,7 +179,7 @@ def _narrow_or_nul(data: bytes) -> Decoded:
         if _cut_short(data, err) and (not data[:err.start].isascii() or len(data) - err.start > 1):
             return Decoded(data.decode("utf-8", errors="replace"), "utf-8",
                            CUT_SHORT_CONFIDENCE, False)
-        return _legacy(data, err.start)
+        return _legacy(data, err.start, final)
     return _utf8(data, text, bom=False)
 
 
@@ -321,7 +324,7 @@ def _junk_share(text: str) -> float:
     return junk / max(len(text), 1)
 
 
-def _legacy(data: bytes, first_error: int) -> Decoded:
+def _legacy(data: bytes, first_error: int, final: bool = True) -> Decoded:
     """Data that is not valid UTF-8: UTF-8 with damage, or a legacy code page.
 
     The whole data is decoded with the codec the sample chose. Where the rest does not
@@ -332,7 +335,7 @@ def _legacy(data: bytes, first_error: int) -> Decoded:
     if _mostly_utf8(sample):
         encoding, confidence = "utf-8", LEGACY_CONFIDENCE
     else:
-        encoding, confidence = _code_page(sample)
+        encoding, confidence = _code_page(sample, whole=final and len(sample) == len(data))
     try:
         text = data.decode(encoding)
     except UnicodeDecodeError:
@@ -379,7 +382,7 @@ def page_prior(encoding: str) -> float:
     return math.log(_RANK.get(encoding, len(COMMON_PAGES)) + 1)
 
 
-def _code_page(sample: bytes) -> tuple[str, float]:
+def _code_page(sample: bytes, whole: bool = False) -> tuple[str, float]:
     """The legacy code page whose reading of the sample is the most plausible text,
     and a confidence: its share of the readings' likelihoods (exp(-cost)).
 
@@ -398,7 +401,7 @@ def _code_page(sample: bytes) -> tuple[str, float]:
     for name in dict.fromkeys([*names, *COMMON_PAGES]):
         encoding = codecs.lookup(name).name
         try:
-            _decode_cut(sample, encoding)
+            _decode_cut(sample, encoding, final=whole)
             text = tuple(_decode_cut(piece, encoding) for piece in pieces)
         except UnicodeDecodeError:
             continue
@@ -458,10 +461,12 @@ def _scores(readings: dict[tuple[str, ...], str], absolute: bool = True
                   key=lambda item: (item[0], _RANK.get(item[1], len(_RANK)))), costed
 
 
-def _decode_cut(data: bytes, encoding: str) -> str:
+def _decode_cut(data: bytes, encoding: str, final: bool = False) -> str:
     """Strict decoding, but for a character that the end of `data` cuts in two: the
-    sample is cut after a newline or space when it can be, else anywhere."""
-    return codecs.getincrementaldecoder(encoding)().decode(data)
+    sample is cut after a newline or space when it can be, else anywhere. A sample
+    that is the `final` part of the data has no such excuse: "5\xa3" at the end of a
+    file is "5£" in Windows-1252, not a cut EUC-JP character after "5"."""
+    return codecs.getincrementaldecoder(encoding)().decode(data, final)
 
 
 def _evidence(sample: bytes) -> list[bytes]:

@@ -263,6 +263,14 @@ def test_ascii_ending_in_one_high_byte_is_not_taken_for_cut_utf8() -> None:
     assert decoded.text == "Rendez-vous au caf\u00e9"
 
 
+@pytest.mark.parametrize("text", ["The price is 5\u00a3", "Le prix est de 10 \u20ac"])
+def test_legacy_text_ending_in_a_double_byte_lead_is_not_cut(text: str) -> None:
+    # A3 and 80 begin EUC-JP characters: read as a sample cut short, the end of the
+    # data was "a character cut in two", and EUC-JP won with U+FFFD for it.
+    decoded = ingest.decode_bytes(text.encode("cp1252"))
+    assert (decoded.text, decoded.encoding) == (text, "cp1252")
+
+
 def test_legacy_text_after_64_kib_of_ascii() -> None:
     # The detection sample must start where the non-ASCII bytes do.
     head = sample_text("sample-english.bom.txt") * (decode_module.SAMPLE // 800 + 2)

@@ -169,7 +169,7 @@ def head_encoding(head: bytes) -> tuple[Decoded, int]:
     """The encoding of a file too large to decode whole, judged on its first SAMPLE
     bytes (cut at a line break), and the length of its byte-order mark."""
     cut = head.rfind(b"\n", 0, SAMPLE)
-    decoded = decode_bytes(head[: cut + 1 if cut > 0 else SAMPLE])
+    decoded = decode_bytes(head[: cut + 1 if cut > 0 else SAMPLE], final=False)
     return decoded, _BOM_LENGTH.get(decoded.encoding, 0) if decoded.bom else 0
 
 
