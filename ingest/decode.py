@@ -507,7 +507,8 @@ def _cost(piece: str) -> float:
     INSIDE_WORD for each symbol that cuts a word or capital that follows a small
     letter, less KNOWN_WORD for each common word with an accented letter."""
     piece = _APOSTROPHE.sub("", piece)
-    return (plausible.cost(piece) + INSIDE_WORD * (_cut_words(piece) + _inner_capitals(piece))
+    return (plausible.cost(piece) + INSIDE_WORD * (
+                _cut_words(piece) + _inner_capitals(piece) + len(_GLUED_CURRENCY.findall(piece)))
             - KNOWN_WORD * _known_words(piece))
 
 
@@ -573,6 +574,9 @@ def _inner_capitals(text: str) -> int:
 
 
 _NON_ASCII = re.compile(r"[^\x00-\x7f]")
+#: A currency sign right after a letter: amounts put it by digits or spaces, and
+#: "културни€" is Bulgarian "културния" (Windows-1251 FF) read as Mac Cyrillic.
+_GLUED_CURRENCY = re.compile("(?<=[^\\W\\d_])[\u20a0-\u20bf\u00a2-\u00a5]")
 
 
 def _narrow_letter(ch: str) -> bool:

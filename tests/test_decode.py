@@ -271,6 +271,16 @@ def test_legacy_text_ending_in_a_double_byte_lead_is_not_cut(text: str) -> None:
     assert (decoded.text, decoded.encoding) == (text, "cp1252")
 
 
+def test_small_letters_of_windows_1251_are_not_mac_cyrillic() -> None:
+    # Without a capital (C0-DF, symbols in Mac Cyrillic) the two pages differ only in
+    # FF: "я" in Windows-1251, "€" in Mac Cyrillic, which won as "културни€".
+    text = next(line for line in sample_text("sample-bulgarian.txt").splitlines()
+                if "културния живот" in line)
+    text = text[text.index("да участва"):text.index("културния") + 30]
+    decoded = ingest.decode_bytes(text.encode("cp1251"))
+    assert (decoded.text, decoded.encoding) == (text, "cp1251")
+
+
 def test_legacy_text_after_64_kib_of_ascii() -> None:
     # The detection sample must start where the non-ASCII bytes do.
     head = sample_text("sample-english.bom.txt") * (decode_module.SAMPLE // 800 + 2)
