@@ -24,6 +24,7 @@ DEFAULT_OUT = Path("data/clean")
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="ingest", description=__doc__.splitlines()[0])
+    parser.add_argument("--version", action="version", version=f"ingest {_version()}")
     sub = parser.add_subparsers(dest="command", required=True)
 
     fix = sub.add_parser("fix", help="repair mojibake; stdin to stdout when no FILE")
@@ -78,6 +79,14 @@ def main(argv: list[str] | None = None) -> int:
 
 _STATE_DIR_HELP = ("remote OUT only: local folder for its state database and lock "
                    "(default: one per OUT under ~/.cache/ingest/state)")
+
+
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+    try:
+        return version("ingest")
+    except PackageNotFoundError:   # (run from a checkout that was never installed)
+        return "unknown"
 
 
 def _megabytes(value: str) -> int:

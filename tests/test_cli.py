@@ -51,6 +51,13 @@ def test_explain_gives_line_and_column() -> None:
     assert "line 2, column 6 (chars 19-20): '拢' → '£'" in report, report
 
 
+def test_version_is_the_installed_one() -> None:
+    from importlib.metadata import version
+    out = ingest("--version")
+    assert out.returncode == 0
+    assert out.stdout.decode().strip() == f"ingest {version('ingest')}"
+
+
 def test_stdin_to_stdout() -> None:
     out = ingest("fix", stdin="they鈥檙e".encode())
     assert out.stdout.decode("utf-8") == "they’re"
