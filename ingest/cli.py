@@ -50,6 +50,11 @@ def main(argv: list[str] | None = None) -> int:
     compact_cmd.add_argument("--state-dir", metavar="DIR", help=_STATE_DIR_HELP)
 
     args = parser.parse_args(argv)
+    # Reports and summaries hold what the locale's encoding may lack (→, repaired
+    # spans): shown as escapes there, rather than a crash after the work is done.
+    # (Repaired text itself goes out as UTF-8: `_write_stdout`.)
+    if hasattr(sys.stdout, "reconfigure"):
+        sys.stdout.reconfigure(errors="backslashreplace")
     if args.command in ("fix", "explain"):
         return _fix(parser, args) if args.command == "fix" else _explain(args)
     from .dataset import compact
@@ -251,9 +256,22 @@ def _fix(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
     if args.output:
         _write_atomic(args.output, "".join(outputs))
     elif not args.in_place:
-        for text in outputs:
-            sys.stdout.write(text)
+        _write_stdout("".join(outputs))
     return status
+
+
+def _write_stdout(text: str) -> None:
+    """Repaired text goes out as UTF-8, as files are written, whatever the locale's
+    encoding (a Latin-1 or ASCII terminal, PYTHONIOENCODING): it is the output of
+    the tool, not a message, and would otherwise fail on the first character the
+    locale lacks."""
+    binary = getattr(sys.stdout, "buffer", None)
+    if binary is None:   # (a text-only stream put in its place by a caller)
+        sys.stdout.write(text)
+        return
+    sys.stdout.flush()
+    binary.write(text.encode("utf-8"))
+    binary.flush()
 
 
 def _write_atomic(path: Path, text: str) -> None:

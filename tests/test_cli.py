@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import subprocess
 import sys
@@ -14,9 +15,11 @@ SEED_CLEAN = SEEDS / "000_dc3c457c942cfdd8.txt"
 CJK = re.compile(r"[\u3400-\u9fff]")
 
 
-def ingest(*args: str, stdin: bytes | None = None) -> subprocess.CompletedProcess[bytes]:
+def ingest(*args: str, stdin: bytes | None = None, encoding: str | None = None
+           ) -> subprocess.CompletedProcess[bytes]:
+    env = None if encoding is None else {**os.environ, "PYTHONIOENCODING": encoding}
     return subprocess.run([sys.executable, "-m", "ingest", *args], input=stdin,
-                          capture_output=True, cwd=ROOT, timeout=120)
+                          capture_output=True, cwd=ROOT, timeout=120, env=env)
 
 
 def test_fix_seed_002() -> None:
@@ -56,6 +59,22 @@ def test_version_is_the_installed_one() -> None:
     out = ingest("--version")
     assert out.returncode == 0
     assert out.stdout.decode().strip() == f"ingest {version('ingest')}"
+
+
+def test_a_locale_without_the_characters_neither_crashes_nor_mangles(tmp_path: Path) -> None:
+    # With a Latin-1 or ASCII stdout, fix died on the first Cyrillic letter and run
+    # on the summary's arrow, after the dataset was written.
+    russian = "Привет, мир! Это текст на русском языке.\n"
+    (tmp_path / "ru.txt").write_bytes(russian.encode("cp1251"))
+    fixed = ingest("fix", str(tmp_path / "ru.txt"), encoding="latin-1")
+    assert fixed.returncode == 0, fixed.stderr
+    assert fixed.stdout == russian.encode("utf-8")   # the repaired text is UTF-8
+    explained = ingest("explain", str(SEED_BROKEN), encoding="ascii")
+    assert explained.returncode == 0, explained.stderr
+    assert b"'\\u9225\\u6a99' \\u2192 '\\u2019r'" in explained.stdout
+    ran = ingest("run", str(SEEDS), "--out", str(tmp_path / "out"), encoding="ascii")
+    assert ran.returncode == 0, ran.stderr
+    assert b"utf-8 \\u2192 gbk" in ran.stdout
 
 
 def test_stdin_to_stdout() -> None:
