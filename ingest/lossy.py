@@ -103,16 +103,17 @@ MAX_PARSES = 17
 
 
 @lru_cache(maxsize=4096)
-def _char_options(known: tuple[int | None, ...], scripts: frozenset[str] = frozenset()
-                  ) -> tuple[str, ...]:
+def _char_options(known: tuple[int | None, ...], scripts: frozenset[str] = frozenset(),
+                  capitals: bool = False) -> tuple[str, ...]:
     """Characters whose UTF-8 bytes agree with `known` (None = any), cheapest first;
-    with `scripts`, letters of those scripts only (marks and symbols all kept)."""
+    with `scripts`, letters of those scripts only (marks and symbols all kept); with
+    `capitals`, capital letters only."""
     if known[0] is None and len(known) >= 3:
         # The lead byte lost too: tens of thousands to a million characters fit.
         # Only those some language table or legacy code page knows are worth a try.
         fits = [c for c in _pool(len(known))
                 if all(b is None or b == x for b, x in zip(known, c.encode("utf-8")))]
-        return tuple(_in_scripts(fits, scripts)[:MAX_CANDIDATES])
+        return tuple(_in_case(_in_scripts(fits, scripts), capitals)[:MAX_CANDIDATES])
     ranges = _char_ranges(len(known))
     pools = [range(b, b + 1) if b is not None else r for b, r in zip(known, ranges)]
     out = []
@@ -129,7 +130,7 @@ def _char_options(known: tuple[int | None, ...], scripts: frozenset[str] = froze
             build(prefix + bytes([v]), k + 1)
 
     build(b"", 0)
-    scored = sorted(_in_scripts(out, scripts), key=_alone_cost)
+    scored = sorted(_in_case(_in_scripts(out, scripts), capitals), key=_alone_cost)
     return tuple(c for c in scored if _alone_cost(c) < plausible.IMPOSSIBLE)[:MAX_CANDIDATES]
 
 
@@ -162,6 +163,13 @@ def script(ch: str) -> str:
 
 
 INHERITED = "INHERITED"
+
+
+def _in_case(chars: list[str], capitals: bool) -> list[str]:
+    """`chars`, or only the capital letters among them if `capitals` (a gap inside a
+    word of capitals, where symbols and small letters, cheaper alone, would take the
+    few places each gap of a long run gets)."""
+    return [c for c in chars if c.isupper() and c.isalpha()] if capitals else chars
 
 
 def _in_scripts(chars: list[str], scripts: frozenset[str]) -> list[str]:
@@ -229,7 +237,8 @@ class _LetterScripts(dict):
 _LETTER_SCRIPT = _LetterScripts()
 
 
-def _fill(template: tuple[int | None, ...], scripts: frozenset[str] = frozenset()) -> list[str]:
+def _fill(template: tuple[int | None, ...], scripts: frozenset[str] = frozenset(),
+          capitals: bool = False) -> list[str]:
     """Every valid UTF-8 text the template could have been (capped)."""
     texts: list[str] = []
     for parse in _parses(template):
@@ -242,7 +251,7 @@ def _fill(template: tuple[int | None, ...], scripts: frozenset[str] = frozenset(
                 except UnicodeDecodeError:
                     break
             else:
-                options.append(_char_options(chunk, scripts))
+                options.append(_char_options(chunk, scripts, capitals))
         else:
             # Each gap keeps its cheapest options, an equal share of the cap: cut
             # after the product, the first gap of "Ð�Ð¾…Ñ�" kept only the 25 letters
@@ -305,6 +314,13 @@ def recover(
     before = left[-SCRIPT_CONTEXT:] + _known_text(template)
     scripts = _scripts(before + ahead(before, right))
     survivors = _survivors(template, run, follow, family, scripts)
+    if _among_capitals(left, right):
+        # In a word of capitals ("G����WNY", GŁÓWNY read as Big5), lost letters are
+        # capitals, but small ones and symbols, cheaper alone, took the few places
+        # each gap of a long run gets ("Gà\xa0WNY"): its capitals compete too.
+        have = set(survivors)
+        survivors += tuple(s for s in _survivors(template, run, follow, family, scripts, True)
+                           if s not in have)
     if not survivors and scripts:
         survivors = _survivors(template, run, follow, family, frozenset())
     if _WIDE_LETTERS.match(left[-1:]) or _WIDE_LETTERS.match(right[:1]):
@@ -348,6 +364,13 @@ def recover(
     return Guess(best_text, best_codec, 1.0 / total, _texts(survivors))
 
 
+def _among_capitals(left: str, right: str) -> bool:
+    """The letters next to a gap in its word, two a side at most, are capitals, two
+    of them at least ("G|WNY", "|DŹ", "PRZYWRACA|"; not "N|Ko")."""
+    letters = [c for c in _word_tail(left)[-2:] + _word_head(right)[:2] if c.isalpha()]
+    return len(letters) >= 2 and all(c.isupper() for c in letters)
+
+
 def _has_wide_letter(text: str) -> bool:
     return any(plausible.is_wide(c) and plausible.is_word_char(c) for c in text)
 
@@ -368,8 +391,8 @@ def _shortlist(survivors: tuple[tuple[str, str], ...], near_left: str, near_righ
 
 @lru_cache(maxsize=4096)
 def _survivors(template: tuple[int | None, ...], run: str, follow: tuple[str, bytes],
-               family: tuple[str, ...], scripts: frozenset[str] = frozenset()
-               ) -> tuple[tuple[str, str], ...]:
+               family: tuple[str, ...], scripts: frozenset[str] = frozenset(),
+               capitals: bool = False) -> tuple[tuple[str, str], ...]:
     """Fillings that pass the forward check: (text, codec) pairs.
 
     `follow` is the character the decoder read next and its bytes. A gap is first
@@ -377,7 +400,7 @@ def _survivors(template: tuple[int | None, ...], run: str, follow: tuple[str, by
     """
     survivors: list[tuple[str, str]] = []
     for form in (template, _two_bytes_lost(template)):
-        for text in _fill(form, scripts):
+        for text in _fill(form, scripts, capitals):
             codec = _passes(text, run, follow, family)
             if codec is not None:
                 survivors.append((text, codec))

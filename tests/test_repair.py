@@ -249,3 +249,17 @@ def test_dense_loss_is_read_as_far_as_the_bytes_go() -> None:
     assert set(result.text) <= set(line) | {"\ufffd"}
     assert set(result.text) & set(line) - set(" ，。.")
     assert ingest.fix_text(result.text) == result.text
+
+
+@pytest.mark.parametrize("codec", ["big5", "euc_kr", "euc_jp"])
+def test_lost_letters_in_words_of_capitals_are_capitals(codec: str) -> None:
+    # Big5, EUC-KR and EUC-JP lose both bytes of Ł and Ó: "G����WNY". Small letters
+    # and symbols, cheaper alone, took the places each gap of the run gets, and the
+    # run came back as "Gà\xa0WNY" or stayed U+FFFD. The last lines
+    # show the decoder; they lose too much to come back whole themselves.
+    capitals = ["URZĄDZENIE: PANEL GŁÓWNY 01", "USTAWIENIA GŁÓWNE", "KRÓTKA NAZWA",
+                "PANEL GŁÓWNY", "MÜNCHEN, DÜSSELDORF, KÖLN", "ÉCOLE SUPÉRIEURE"]
+    text = "\n".join([*capitals, "ŻÓŁTA ŁÓDŹ", "ΑΘΗΝΑ ΕΛΛΑΔΑ ΚΡΗΤΗ", "МОСКВА И САНКТ-ПЕТЕРБУРГ"])
+    fixed = ingest.fix_text(text.encode("utf-8").decode(codec, errors="replace"))
+    assert fixed.split("\n")[:len(capitals)] == capitals
+
