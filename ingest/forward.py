@@ -376,8 +376,21 @@ def repair_text(text: str, evidence: Counter, with_gaps: bool, support: Counter)
         if not _LONE_GAP.search(text):
             families.append(ASCII_READING)
         flagged = {i: families for i in _lines_with(text, "\ufffd")}
-    else:
-        flagged = _screen(text)
+        start = (evidence.copy(), support.copy())
+        skipped: list[int] = []
+        edits = _fill_lines(text, flagged, evidence, support, skipped)
+        if skipped and _known_families(support):
+            # Runs of U+FFFD alone met before the document had shown its decoder are
+            # read again, knowing it ("G����WNY" on the first line of a text whose
+            # decoder the later lines show): it is a fact of the whole text.
+            known = support.copy()
+            evidence.clear()
+            evidence.update(start[0])
+            support.clear()
+            support.update(known)
+            edits = _fill_lines(text, flagged, evidence, support, [])
+        return edits
+    flagged = _screen(text)
     edits: list[Edit] = []
     pending: list[tuple[int, list[Candidate]]] = []
     tentative: list[tuple[int, list[Candidate]]] = []
@@ -385,16 +398,6 @@ def repair_text(text: str, evidence: Counter, with_gaps: bool, support: Counter)
         settled = _settled(support)
         if settled is not None:
             families = [f for f in families if f[0] == settled] or families
-        if with_gaps:
-            for best in _fill_line(line, families, evidence, support):
-                lossy.note_evidence(evidence, line[max(0, best.start - 1):best.start]
-                                    + best.after + line[best.end:best.end + 1])
-                if best.family != ASCII_READING[0]:
-                    # A reading, not a decoder: counted, it would settle the document
-                    # on itself and shut out the family that lost the other bytes.
-                    support[best.family] += best.gain
-                edits.append(_edit(offset, best))
-            continue
         if len(line) <= CACHED_LINE:
             runs = _strict_line_cached(line, tuple(families))
         else:
@@ -467,8 +470,8 @@ def _cannot_hold(run: str, family: tuple[str, ...]) -> bool:
 
 
 def _run_candidates(line: str, start: int, end: int, families: list[tuple[str, ...]],
-                    evidence: Counter, with_gaps: bool, support: Counter | None
-                    ) -> list[Candidate]:
+                    evidence: Counter, with_gaps: bool, support: Counter | None,
+                    skipped: list[int] | None = None) -> list[Candidate]:
     """The candidates of the run line[start:end] under each family."""
     run = line[start:end]
     tried = [f for f in families if f is not ASCII_READING]
@@ -477,6 +480,8 @@ def _run_candidates(line: str, start: int, end: int, families: list[tuple[str, .
         if support is None or len(run) > MAX_BLIND_HOLES:
             return []
         known = [f for f in tried if support[f[0]] >= KNOWN_FAMILY]
+        if not known and skipped is not None:
+            skipped.append(start)
         if not any(support[f[0]] for f in tried) and ASCII_READING in families and (
                 len(run) in BLIND_HOLES and line[start - 1:start].isascii()
                 and line[end:end + 1].isascii()):
@@ -490,7 +495,7 @@ def _run_candidates(line: str, start: int, end: int, families: list[tuple[str, .
 
 
 def _fill_line(line: str, families: list[tuple[str, ...]], evidence: Counter,
-               support: Counter) -> Iterator[Candidate]:
+               support: Counter, skipped: list[int] | None = None) -> Iterator[Candidate]:
     """The lossy pass on one line: each run with U+FFFD in turn, judged in the line
     as the runs before it were filled (and with the evidence they added), so that
     a closing quote sees the opening one filled before it (“‘0’”, not “‘0’’).
@@ -508,7 +513,7 @@ def _fill_line(line: str, families: list[tuple[str, ...]], evidence: Counter,
         work = tail + line[m.start():m.end() + FILL_WINDOW]
         shift = m.start() - len(tail)   # line offset = work offset + shift
         cands = _run_candidates(work, len(tail), len(tail) + len(m.group()), families,
-                                evidence, True, support)
+                                evidence, True, support, skipped)
         if not cands:
             continue
         best = _choose(cands, support)
@@ -516,6 +521,31 @@ def _fill_line(line: str, families: list[tuple[str, ...]], evidence: Counter,
                         best.share, best.lossy, best.family, best.judged)
         tail = (tail + work[len(tail):best.start] + best.after)[-FILL_WINDOW:]
         pos = best.end + shift
+
+
+def _fill_lines(text: str, flagged: dict, evidence: Counter, support: Counter,
+                skipped: list[int]) -> list[Edit]:
+    """The lossy pass of `repair_text`: each flagged line's runs filled in text order,
+    each choice adding to the evidence and to its family's support. `skipped` gets
+    the offset of each run of U+FFFD alone left for want of a known family."""
+    edits: list[Edit] = []
+    for offset, line, families in _flagged_lines(text, flagged):
+        settled = _settled(support)
+        if settled is not None:
+            families = [f for f in families if f[0] == settled] or families
+        for best in _fill_line(line, families, evidence, support, skipped):
+            lossy.note_evidence(evidence, line[max(0, best.start - 1):best.start]
+                                + best.after + line[best.end:best.end + 1])
+            if best.family != ASCII_READING[0]:
+                # A reading, not a decoder: counted, it would settle the document on
+                # itself and shut out the family that lost the other bytes.
+                support[best.family] += best.gain
+            edits.append(_edit(offset, best))
+    return edits
+
+
+def _known_families(support: Counter) -> list[str]:
+    return [f for f, gain in support.items() if gain >= KNOWN_FAMILY and f != ASCII_READING[0]]
 
 
 #: See `_fill_line`: twice the widest context a judgement of a run looks at.

@@ -263,3 +263,15 @@ def test_lost_letters_in_words_of_capitals_are_capitals(codec: str) -> None:
     fixed = ingest.fix_text(text.encode("utf-8").decode(codec, errors="replace"))
     assert fixed.split("\n")[:len(capitals)] == capitals
 
+
+@pytest.mark.parametrize("codec", ["big5", "cp950"])
+def test_lost_letters_before_the_decoder_shows_are_read_knowing_it(codec: str) -> None:
+    # Runs of U+FFFD alone are filled only under a decoder the document is known to
+    # be in; here the later lines show Big5 ("中文" is read back whole), and the first
+    # ones were left as "SIEŤ" and "G����WNY" when met, before the text had shown it.
+    words = ["SIEĆ", "PANEL GŁÓWNY", "USTAWIENIA GŁÓWNE", "中文", "ESPAÑOL", "TÜRKÇE",
+             "FRANÇAIS", "DEUTSCH"]
+    lines = [f'"{i:02d}";"{word}"' for i, word in enumerate(words)]
+    text = "\n".join(lines)
+    fixed = ingest.fix_text(text.encode("utf-8").decode(codec, errors="replace"))
+    assert fixed == text
