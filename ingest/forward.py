@@ -376,18 +376,16 @@ def repair_text(text: str, evidence: Counter, with_gaps: bool, support: Counter)
         if not _LONE_GAP.search(text):
             families.append(ASCII_READING)
         flagged = {i: families for i in _lines_with(text, "\ufffd")}
-        start = (evidence.copy(), support.copy())
+        evidence_before = evidence.copy()
         skipped: list[int] = []
         edits = _fill_lines(text, flagged, evidence, support, skipped)
-        if skipped and _known_families(support):
+        if skipped and _family_known(support):
             # Runs of U+FFFD alone met before the document had shown its decoder are
             # read again, knowing it ("G����WNY" on the first line of a text whose
-            # decoder the later lines show): it is a fact of the whole text.
-            known = support.copy()
+            # decoder the later lines show): it is a fact of the whole text. The
+            # support gathered stays; the evidence starts afresh.
             evidence.clear()
-            evidence.update(start[0])
-            support.clear()
-            support.update(known)
+            evidence.update(evidence_before)
             edits = _fill_lines(text, flagged, evidence, support, [])
         return edits
     flagged = _screen(text)
@@ -395,9 +393,7 @@ def repair_text(text: str, evidence: Counter, with_gaps: bool, support: Counter)
     pending: list[tuple[int, list[Candidate]]] = []
     tentative: list[tuple[int, list[Candidate]]] = []
     for offset, line, families in _flagged_lines(text, flagged):
-        settled = _settled(support)
-        if settled is not None:
-            families = [f for f in families if f[0] == settled] or families
+        families = _narrowed(families, support)
         if len(line) <= CACHED_LINE:
             runs = _strict_line_cached(line, tuple(families))
         else:
@@ -530,9 +526,7 @@ def _fill_lines(text: str, flagged: dict, evidence: Counter, support: Counter,
     the offset of each run of U+FFFD alone left for want of a known family."""
     edits: list[Edit] = []
     for offset, line, families in _flagged_lines(text, flagged):
-        settled = _settled(support)
-        if settled is not None:
-            families = [f for f in families if f[0] == settled] or families
+        families = _narrowed(families, support)
         for best in _fill_line(line, families, evidence, support, skipped):
             lossy.note_evidence(evidence, line[max(0, best.start - 1):best.start]
                                 + best.after + line[best.end:best.end + 1])
@@ -544,8 +538,9 @@ def _fill_lines(text: str, flagged: dict, evidence: Counter, support: Counter,
     return edits
 
 
-def _known_families(support: Counter) -> list[str]:
-    return [f for f, gain in support.items() if gain >= KNOWN_FAMILY and f != ASCII_READING[0]]
+def _family_known(support: Counter) -> bool:
+    """Some decoder has the support that lets runs of U+FFFD alone be filled."""
+    return any(gain >= KNOWN_FAMILY for f, gain in support.items() if f != ASCII_READING[0])
 
 
 #: See `_fill_line`: twice the widest context a judgement of a run looks at.
@@ -637,6 +632,14 @@ def joint_gains(line: str, decoded: dict[tuple[int, int], str]) -> dict[tuple[in
 #: the document's decoder is known and the other families are no longer tried.
 SETTLE_SHARE = 0.95
 SETTLE_GAIN = 200.0
+
+
+def _narrowed(families: list[tuple[str, ...]], support: Counter) -> list[tuple[str, ...]]:
+    """`families`, or only the one the document has settled on (`_settled`)."""
+    settled = _settled(support)
+    if settled is None:
+        return families
+    return [f for f in families if f[0] == settled] or families
 
 
 def _settled(support: Counter) -> str | None:
