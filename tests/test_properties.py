@@ -324,7 +324,6 @@ def test_long_lost_run_in_japanese_stays_put() -> None:
     assert ingest.fix_text(once) == once
 
 
-
 def test_line_mixing_three_latin_readings_settles_in_one_repair() -> None:
     # Found by fuzzing: CP437, Mac Roman and Windows-1252 readings in one line with
     # GBK mojibake between them need five rounds; with four, repairing the output

@@ -255,8 +255,8 @@ def test_dense_loss_is_read_as_far_as_the_bytes_go() -> None:
 def test_lost_letters_in_words_of_capitals_are_capitals(codec: str) -> None:
     # Big5, EUC-KR and EUC-JP lose both bytes of Ł and Ó: "G����WNY". Small letters
     # and symbols, cheaper alone, took the places each gap of the run gets, and the
-    # run came back as "Gà\xa0WNY" or stayed U+FFFD. The last lines
-    # show the decoder; they lose too much to come back whole themselves.
+    # run came back as "Gà\xa0WNY" or stayed U+FFFD. The last lines show the decoder;
+    # they lose too much to come back whole themselves.
     capitals = ["URZĄDZENIE: PANEL GŁÓWNY 01", "USTAWIENIA GŁÓWNE", "KRÓTKA NAZWA",
                 "PANEL GŁÓWNY", "MÜNCHEN, DÜSSELDORF, KÖLN", "ÉCOLE SUPÉRIEURE"]
     text = "\n".join([*capitals, "ŻÓŁTA ŁÓDŹ", "ΑΘΗΝΑ ΕΛΛΑΔΑ ΚΡΗΤΗ", "МОСКВА И САНКТ-ПЕТЕРБУРГ"])
