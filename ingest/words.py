@@ -21,6 +21,7 @@ import re
 from collections import Counter, defaultdict
 from collections.abc import Sequence
 from functools import cache, lru_cache
+from itertools import pairwise
 
 from . import lossy, plausible
 from .cache import load_or_build
@@ -28,6 +29,11 @@ from .cache import load_or_build
 #: Words per language at most: deep enough for inflected forms (Russian's федеральные
 #: is the 15,000th word). wordfreq's "small" lists hold 10,000 to 65,000.
 LEXICON_WORDS = 50_000
+#: ...but for the scripts other than Latin, words of wordfreq's "best" lists, this
+#: deep: a Cyrillic word read as Big5, EUC or Shift-JIS loses half its letters, and
+#: only the list decides it, so names and rarer forms (динар is Russian's
+#: 100,000th word) must be there. Latin's 27 languages so deep would take 45 MB.
+DEEP_WORDS = 400_000
 #: -ln of Zipf's normalizing sum: the commonest word of a language costs this much.
 ZIPF_BASE = 2.3
 #: wordfreq's language tags give ISO 15924 scripts; `lossy.script` gives Unicode's names.
@@ -80,13 +86,16 @@ def _fill(units: tuple[Unit, ...], current: tuple[str, ...]) -> tuple[str, ...]:
 
 def case_consistent(units: list[Unit]) -> list[Unit]:
     """The units without the fillings that would put a capital inside a word written
-    in small letters ("weiÐ" for weiß: the lookups ignore case)."""
-    if not any(c.islower() for u in units if isinstance(u, str) for c in u):
-        return units
+    in small letters: after the word's fixed small letters ("weiÐ" for weiß), or
+    after a small letter of the filling itself, where a slot holds the whole word
+    ("макОва" for макова). The lookups ignore case."""
+    small = any(c.islower() for u in units if isinstance(u, str) for c in u)
     out: list[Unit] = []
     for i, u in enumerate(units):
-        if isinstance(u, tuple) and i > 0:
-            u = _small_only(u) or u
+        if isinstance(u, tuple):
+            if small and i > 0:
+                u = _small_only(u) or u
+            u = _no_inner_capital(u) or u
         out.append(u)
     return out
 
@@ -96,6 +105,13 @@ def _small_only(fillings: tuple[str, ...]) -> tuple[str, ...]:
     """The fillings without a capital letter (a gap's fillings come back with every
     gap of the same bytes: hundreds of them, filtered once)."""
     return tuple(a for a in fillings if not any(c.isupper() for c in a))
+
+
+@lru_cache(maxsize=4096)
+def _no_inner_capital(fillings: tuple[str, ...]) -> tuple[str, ...]:
+    """The fillings without a capital right after a small letter of their own."""
+    return tuple(a for a in fillings
+                 if not any(x.islower() and y.isupper() for x, y in pairwise(a)))
 
 
 def complete(units: list[Unit], current: list[str]) -> list[str] | None:
@@ -291,18 +307,18 @@ def _tables(script: str) -> tuple[dict[tuple[int, str], str], tuple[dict[str, in
     built from: wordfreq's version, the languages, the sizes, the building code."""
     from importlib.metadata import version
 
-    key = (script, version("wordfreq"), _languages(script), LEXICON_WORDS, NGRAM_WORDS,
-           ORDER, ZIPF_BASE, _KATAKANA_WORD.pattern, _source_of_builders())
+    key = (script, version("wordfreq"), _languages(script), LEXICON_WORDS, DEEP_WORDS,
+           NGRAM_WORDS, ORDER, ZIPF_BASE, _KATAKANA_WORD.pattern, _source_of_builders())
     return load_or_build(f"words-{script.lower()}", key, lambda: _build_tables(script))
 
 
 def _build_tables(script: str) -> tuple[dict[tuple[int, str], str], tuple[dict[str, int], int]]:
-    """`_tables` from one reading of wordfreq's "small" lists.
+    """`_tables` from one reading of wordfreq's lists.
 
     Of the letter sequences only those of ORDER + 1 are counted, one per letter (a
     word padded with ORDER + 1 "^" has one ending at each of its letters and at the
     "^" before them); each shorter one is the sum of those it ends."""
-    costs = [f"\t{math.log(rank) + ZIPF_BASE:.1f}" for rank in range(1, LEXICON_WORDS + 1)]
+    costs = [f"\t{math.log(rank) + ZIPF_BASE:.1f}" for rank in range(1, DEEP_WORDS + 1)]
     groups: dict[tuple[int, str], list[str]] = defaultdict(list)
     longest: Counter[str] = Counter()
     n = ORDER + 1
@@ -333,8 +349,9 @@ def _build_tables(script: str) -> tuple[dict[tuple[int, str], str], tuple[dict[s
 
 
 def _ranked(lang: str, script: str = "") -> list[str]:
-    """The words of wordfreq's "small" list for `lang`, commonest first, without
-    digits, at most LEXICON_WORDS; for KATAKANA, the katakana words of its "best"
+    """The words of wordfreq's "small" list for `lang` (for a script other than
+    Latin, its "best" list), commonest first, without digits, at most LEXICON_WORDS
+    (DEEP_WORDS); for KATAKANA, the katakana words of its "best"
     list. (wordfreq keeps every list it read; this copy is all that is needed, so
     its cache is emptied.)"""
     import wordfreq
@@ -343,8 +360,9 @@ def _ranked(lang: str, script: str = "") -> list[str]:
         words = [w for bucket in wordfreq.get_frequency_list(lang, "best") for w in bucket
                  if _KATAKANA_WORD.fullmatch(w)][:LEXICON_WORDS]
     else:
-        words = [w for bucket in wordfreq.get_frequency_list(lang, "small") for w in bucket
-                 if not _DIGIT.search(w)][:LEXICON_WORDS]
+        deep = script != "LATIN"
+        words = [w for bucket in wordfreq.get_frequency_list(lang, "best" if deep else "small")
+                 for w in bucket if not _DIGIT.search(w)][:DEEP_WORDS if deep else LEXICON_WORDS]
     # wordfreq case-folds Greek's final ς to σ.
     words = [w[:-1] + "ς" if w[-1] == "σ" else w for w in words]
     clear = getattr(wordfreq.get_frequency_list, "cache_clear", None)
