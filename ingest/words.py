@@ -348,12 +348,12 @@ def _build_tables(script: str) -> tuple[dict[tuple[int, str], str], tuple[dict[s
     return lexicon, (dict(counts), total)
 
 
-def _ranked(lang: str, script: str = "") -> list[str]:
-    """The words of wordfreq's "small" list for `lang` (for a script other than
-    Latin, its "best" list), commonest first, without digits, at most LEXICON_WORDS
-    (DEEP_WORDS); for KATAKANA, the katakana words of its "best"
-    list. (wordfreq keeps every list it read; this copy is all that is needed, so
-    its cache is emptied.)"""
+def _ranked(lang: str, script: str) -> list[str]:
+    """The words of wordfreq's list for `lang`, commonest first, without digits:
+    for LATIN its "small" list, at most LEXICON_WORDS; for other scripts its "best"
+    list, at most DEEP_WORDS; for KATAKANA, the katakana words of its "best" list,
+    at most LEXICON_WORDS. (wordfreq keeps every list it read; this copy is all
+    that is needed, so its cache is emptied.)"""
     import wordfreq
 
     if script == KATAKANA:
