@@ -239,6 +239,56 @@ def code_lines(limit: int = 800) -> list[str]:
     return (wide + ascii_[::step])[:limit]
 
 
+def data_lines(limit: int = 600) -> list[str]:
+    """Data files, where text is no prose: the lines with non-ASCII characters of
+    wordfreq's Chinese dictionary (jieba's "word count tag" rows, many a single
+    character) and of the glibc locale sources (/usr/share/i18n/locales: native names,
+    alphabets, collation notes), if present; every k-th line, `limit` from each."""
+    out: list[str] = []
+    try:
+        import wordfreq
+
+        jieba = Path(wordfreq.__file__).parent / "data" / "jieba_zh.txt"
+        rows = [line for line in jieba.read_text("utf-8").splitlines() if line.strip()]
+        out += rows[::max(1, len(rows) // limit)][:limit]
+    except (ImportError, OSError):
+        pass
+    folder = Path("/usr/share/i18n/locales")
+    if folder.is_dir():
+        lines = []
+        for path in sorted(folder.iterdir()):
+            try:
+                text = path.read_text("utf-8")
+            except (OSError, UnicodeDecodeError):
+                continue
+            lines += [line.strip() for line in text.splitlines()
+                      if not line.isascii() and len(line.strip()) <= MAX_LEN]
+        out += lines[::max(1, len(lines) // limit)][:limit]
+    return out
+
+
+#: How data files hold a short value: a key and value, a quoted list item, a
+#: tab-separated row, an assignment in source code.
+CELL_FORMATS = ("name: {}", '"{}",', "{}\t12", 'key = "{}"')
+CELL_LANGS = ("zh", "ja", "ko", "ru", "el", "ar", "he", "fr", "de", "pl", "vi")
+
+
+def cell_lines(per_lang: int = 60) -> list[str]:
+    """The commonest words of one or two letters of each language of CELL_LANGS (from
+    wordfreq), each in every format of CELL_FORMATS: a single Chinese character in a
+    CSV cell or a Greek letter in a config file is clean text as it stands."""
+    try:
+        import wordfreq
+    except ImportError:
+        return []
+    out = []
+    for lang in CELL_LANGS:
+        words = [w for w in wordfreq.top_n_list(lang, 5000)
+                 if len(w) <= 2 and not w.isascii() and w.isalpha()][:per_lang]
+        out += [fmt.format(w) for w in words for fmt in CELL_FORMATS]
+    return out
+
+
 def ftfy_cases(cache: Path, version: str = "6.3.1") -> list[dict] | None:
     """ftfy's published real-world cases (tests/test_cases.json of its sdist), fetched
     with pip at run time into the git-ignored cache; None when pip cannot get it."""
