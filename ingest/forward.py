@@ -399,7 +399,7 @@ def repair_text(text: str, evidence: Counter, with_gaps: bool, support: Counter)
         else:
             runs = _strict_line(line, tuple(families))
         for cands in runs:
-            strong = [c for c in cands if c.gain >= MARGIN]
+            strong = [c for c in cands if c.gain >= MARGIN and not _lone_letter(line, c)]
             if not strong:
                 tentative.append((offset, cands))   # decided once the document is read
                 continue
@@ -414,6 +414,33 @@ def repair_text(text: str, evidence: Counter, with_gaps: bool, support: Counter)
     # Trace.apply takes a layer's edits in text order; the tentative ones came last.
     edits.sort(key=lambda e: (e.start, e.end))
     return edits
+
+
+def _lone_letter(line: str, c: Candidate) -> bool:
+    """`c` reads one wide character that stands alone, no letter on either side, as
+    a letter of a script that the nearest letters of the line on each side are not
+    in: "unit: 个" as "unit: Ф" (GBK), "key = \"于\"" as "key = \"в\"". One CJK
+    character among ASCII is how data files, dictionaries and source code hold it;
+    one letter of another alphabet, standing alone, is a word of no language around
+    it. Such a candidate waits for the document to show its decoder elsewhere, as a
+    weak one does (the tentative ones of `repair_text`). "Сегодня 赲 городе" is "в
+    городе" (a word among words of its alphabet), and a symbol ("漏 2020" is ©) is
+    taken on its own gain."""
+    if c.end - c.start != 1 or len(c.after) != 1 or not c.after.isalpha():
+        return False
+    if not plausible.is_wide(line[c.start]) or any(
+            plausible.is_word_char(ch) for ch in line[c.start - 1:c.start] + line[c.end:c.end + 1]):
+        return False
+    near = (_LETTER_BEFORE.search(line, max(0, c.start - NEAR), c.start),
+            _LETTER.search(line, c.end, c.end + NEAR))
+    own = lossy.script(c.after)
+    return not any(m and lossy.script(m.group()[-1]) == own for m in near)
+
+
+#: How far (characters) `_lone_letter` looks for the nearest letter on each side.
+NEAR = 100
+_LETTER = re.compile(r"[^\W\d_]")
+_LETTER_BEFORE = re.compile(r"[^\W\d_](?=[\W\d_]*\Z)")
 
 
 #: A run of nothing but U+FFFD ("���" where Big5 lost all three bytes of ’) says
