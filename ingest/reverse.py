@@ -163,6 +163,8 @@ def line_options(line: str) -> dict[str, tuple[float, Option]]:
             if not (any(c.isalpha() for c in before) and _letters_mostly(after)
                     and _no_latin_left(after)):
                 continue
+            if _wordless(decoded.values()):
+                continue
             gains = _gains(line, decoded, judged)
             total = sum(gains.values())
             if total < SINGLEBYTE_MARGIN:
@@ -276,7 +278,13 @@ def _listing(run: str) -> bool:
     """A run of characters in code-point order ("ßàáâãäåæç...ÿ", a table of Latin-1
     letters in source code): every single-byte page reads its bytes as its own
     letters in order ("Яабвгдеж...я" in CP1251), which proves nothing but that the
-    bytes are consecutive. Eight or more, nearly all one apart."""
+    bytes are consecutive. Eight or more, nearly all one apart, or all in strictly
+    rising order, as a list of a language's accented letters is written
+    ("ÇÎÖÛÜâçîöûü"). Words rise so by chance: in the commonest 20,000 words of
+    Russian, Bulgarian, Greek, Hebrew and Arabic, one in 25 of four letters, one in
+    a few hundred of five or six ("Êàéêîñ" is Кайкос in CP1251), none of eight."""
+    if len(run) >= LISTING and all(a < b for a, b in zip(run, run[1:])):
+        return True
     if len(run) < LISTING:
         return False
     steps = sum(1 for a, b in zip(run, run[1:]) if ord(b) - ord(a) == 1)
@@ -377,8 +385,34 @@ def _decode(data: bytes, codec: str) -> str | None:
     return text
 
 
-#: Control characters but for tab and line ends: no decoding of real text has them.
-_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")
+#: Control characters but for tab and line ends, and the private-use area (where
+#: CP932 and Big5 put their user-defined rows: "Ùñî" read as CP932 is "ﾙ" and
+#: U+E169): no decoding of real text has them.
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ue000-\uf8ff]")
+
+
+#: A single-byte reading with fewer letters than this must hold a known word
+#: (`_wordless`).
+WORDLESS_LETTERS = 16
+_WORD = re.compile(r"[^\W\d_]{3,}")
+
+
+def _wordless(runs: Iterable[str]) -> bool:
+    """A short reading (under WORDLESS_LETTERS letters) none of whose words of three
+    letters or more is a common word of some language (`plausible.known_word_cost`).
+
+    Every Latin-1 letter is a letter in CP1251, CP1253 and CP1255, and accented
+    letters side by side cost more as Latin than any alphabet's letters do: a list
+    of them in source code or a config file ("áéíóú", "äöüß ÄÖÜ") read as Hebrew
+    ("ביםףת") or Greek ("δφόί ΔΦά") looks likelier letter by letter. Real words say
+    otherwise: legacy text of a few words holds a common one, and a longer text
+    shows its language through the letter model alone."""
+    runs = list(runs)
+    if sum(1 for run in runs for c in run if plausible.is_word_char(c)) >= WORDLESS_LETTERS:
+        return False
+    return not any(plausible.known_word_cost(w) is not None
+                   or plausible.known_word_cost(w.lower()) is not None
+                   for run in runs for w in _WORD.findall(run))
 
 
 def _letters_mostly(run: str) -> bool:
