@@ -58,6 +58,11 @@ CONTEXT = 12
 #: "nâgrî", though 卯 alone is ordinary Chinese. Clean text has no such support.
 SUPPORTED_MARGIN = 2.0
 ESTABLISHED = 12.0
+#: ...and where the strong candidates are at least this share of the non-ASCII runs of
+#: the lines that may hold mojibake. A text misread by a decoder is mojibake from run
+#: to run; one strong candidate in a dictionary of 38,000 clean Chinese words ("4s店"
+#: read as EUC-JP, a letter glued to "4s") proves nothing of the other lines.
+ESTABLISHED_SHARE = 0.05
 
 _WIDE_CHAR = re.compile("[\u2e80-\ufaff\ufe30-\ufe4f\uff00-\uffef\U00020000-\U0003ffff]")
 #: Windows code pages leave a few bytes undefined (Windows-1252: 81 8D 8F 90 9D); a
@@ -392,7 +397,9 @@ def repair_text(text: str, evidence: Counter, with_gaps: bool, support: Counter)
     edits: list[Edit] = []
     pending: list[tuple[int, list[Candidate]]] = []
     tentative: list[tuple[int, list[Candidate]]] = []
+    runs_seen = runs_strong = 0   # non-ASCII runs of the flagged lines; strong ones
     for offset, line, families in _flagged_lines(text, flagged):
+        runs_seen += sum(1 for _ in NON_ASCII.finditer(line))
         families = _narrowed(families, support)
         if len(line) <= CACHED_LINE:
             runs = _strict_line_cached(line, tuple(families))
@@ -404,9 +411,11 @@ def repair_text(text: str, evidence: Counter, with_gaps: bool, support: Counter)
                 tentative.append((offset, cands))   # decided once the document is read
                 continue
             for c in strong:
-                support[c.family] += c.gain
+                if not _alone(line, c):
+                    support[c.family] += c.gain
+            runs_strong += not all(_alone(line, c) for c in strong)
             pending.append((offset, strong))
-    for offset, cands in tentative:
+    for offset, cands in tentative if runs_strong >= ESTABLISHED_SHARE * runs_seen else ():
         kept = [c for c in cands if support[c.family] >= ESTABLISHED]
         if kept:
             pending.append((offset, kept))
@@ -426,15 +435,22 @@ def _lone_letter(line: str, c: Candidate) -> bool:
     weak one does (the tentative ones of `repair_text`). "Сегодня 赲 городе" is "в
     городе" (a word among words of its alphabet), and a symbol ("漏 2020" is ©) is
     taken on its own gain."""
-    if c.end - c.start != 1 or len(c.after) != 1 or not c.after.isalpha():
-        return False
-    if not plausible.is_wide(line[c.start]) or any(
-            plausible.is_word_char(ch) for ch in line[c.start - 1:c.start] + line[c.end:c.end + 1]):
+    if len(c.after) != 1 or not c.after.isalpha() or not _alone(line, c):
         return False
     near = (_LETTER_BEFORE.search(line, max(0, c.start - NEAR), c.start),
             _LETTER.search(line, c.end, c.end + NEAR))
     own = lossy.script(c.after)
     return not any(m and lossy.script(m.group()[-1]) == own for m in near)
+
+
+def _alone(line: str, c: Candidate) -> bool:
+    """`c` reads one wide character with no letter on either side. Whatever it
+    reads as, it is weak evidence of a decoder, and adds nothing to its support in
+    `repair_text`: a dictionary's or a table's lone characters read as symbols
+    ("路" as "·" through GBK) would make the decoder known, and its lone letters
+    (`_lone_letter`) taken after them."""
+    return c.end - c.start == 1 and plausible.is_wide(line[c.start]) and not any(
+        plausible.is_word_char(ch) for ch in line[c.start - 1:c.start] + line[c.end:c.end + 1])
 
 
 #: How far (characters) `_lone_letter` looks for the nearest letter on each side.

@@ -16,6 +16,7 @@ import unicodedata
 from collections import Counter
 from collections.abc import Iterable
 from functools import lru_cache
+from itertools import pairwise
 
 import ftfy.bad_codecs  # noqa: F401  (registers utf-8-variants)
 
@@ -283,11 +284,11 @@ def _listing(run: str) -> bool:
     ("ÇÎÖÛÜâçîöûü"). Words rise so by chance: in the commonest 20,000 words of
     Russian, Bulgarian, Greek, Hebrew and Arabic, one in 25 of four letters, one in
     a few hundred of five or six ("Êàéêîñ" is Кайкос in CP1251), none of eight."""
-    if len(run) >= LISTING and all(a < b for a, b in zip(run, run[1:])):
+    if len(run) >= LISTING and all(a < b for a, b in pairwise(run)):
         return True
     if len(run) < LISTING:
         return False
-    steps = sum(1 for a, b in zip(run, run[1:]) if ord(b) - ord(a) == 1)
+    steps = sum(1 for a, b in pairwise(run) if ord(b) - ord(a) == 1)
     return steps >= 0.8 * (len(run) - 1)
 
 

@@ -44,6 +44,21 @@ def test_seed_002_is_repaired(seed_broken: str) -> None:
     assert ingest.apply_steps(seed_broken, result.steps) == result.text
 
 
+def test_dictionary_of_clean_words_is_untouched() -> None:
+    """A word list with counts (as jieba's dictionary is): thousands of clean Chinese
+    words, single characters among them, and one entry whose character is glued to
+    Latin letters. That one strong candidate made EUC-JP the known decoder, and the
+    list's lone characters were then read as Cyrillic and Greek letters (于 as в).
+    (The glued entry itself is still read as "4sŹ": a known false repair.)"""
+    import wordfreq
+
+    words = wordfreq.top_n_list("zh", 3000)
+    rows = [f"{w} {len(words) - i}" for i, w in enumerate(words)] + ["4s店 1053", "于 2055500"]
+    fixed = ingest.fix_text("\n".join(rows) + "\n").splitlines()
+    assert len(fixed) == len(rows)
+    assert [a for a, b in zip(rows, fixed) if a != b] in ([], ["4s店 1053"])
+
+
 def test_seed_000_is_untouched(seed_clean: str) -> None:
     result = ingest.repair(seed_clean)
     assert result.text == seed_clean
