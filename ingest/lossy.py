@@ -343,8 +343,10 @@ def recover(
         # Read as ASCII's gaps, a run standing alone in text of ASCII letters only is
         # no letter of another alphabet ("x ��� y" is no Vietnamese "ở"); of three
         # bytes it can be a mark (" – "), of two nothing the context could tell ("à",
-        # "©", "°"): left as it is.
-        survivors = tuple(s for s in survivors if not any(c.isalpha() for c in s[0]))
+        # "©", "°"): left as it is. Nor a combining sign, which no letter here carries
+        # ("'���'" is no Tamil virama between quotes).
+        survivors = tuple(s for s in survivors
+                          if not any(plausible.is_word_char(c) for c in s[0]))
         if not survivors or len(holes) < 3:
             return None
     shortlist = _shortlist(survivors, _word_tail(left), _word_head(right))

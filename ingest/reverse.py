@@ -124,7 +124,9 @@ def line_options(line: str) -> dict[str, tuple[float, Option]]:
     # A run touching U+FFFD lost a byte to a strict decoder: the lossy pass's work.
     # A run glued to a character that DOS and Mac code pages write, and Latin-1 and
     # Windows-1252 do not (Γ, ├, ∞), is a piece of their mojibake: "ΓÇô" is – read
-    # as CP437, and its "Çô" read as CP1253 is "Ητ", a Greek-looking "ΓΗτ".
+    # as CP437, and its "Çô" read as CP1253 is "Ητ", a Greek-looking "ΓΗτ". So is
+    # one glued to a letter that neither writes: "áàäéèęöő" is Polish and Hungarian
+    # letters side by side, not Hebrew read as Latin-1 with "ę" and "ő" in between.
     runs = [(s, e) for s, e in runs if any(ord(c) >= 0x80 for c in line[s:e])
             and "\ufffd" not in line[max(0, s - 1):e + 1] and not _listing(line[s:e])
             and not _FOREIGN.match(line[s - 1:s] if s else "")
@@ -445,10 +447,11 @@ def _glued(line: str, s: int, e: int, text: str) -> bool:
 
 _ASCII_LETTER = re.compile("[A-Za-z]")
 #: What CP437 and Mac Roman (the DOS and Mac pages ftfy repairs) read bytes 80–FF as,
-#: but Latin-1 and Windows-1252 do not.
+#: but Latin-1 and Windows-1252 do not; and any letter beyond ASCII that those two
+#: do not write (ę, ő, Γ, 中).
 _FOREIGN = re.compile("[" + re.escape("".join(sorted(
     set(bytes(range(0x80, 0x100)).decode("cp437") + bytes(range(0x80, 0x100)).decode("mac_roman"))
-    - set(SBCS_HIGH)))) + "]")
+    - set(SBCS_HIGH)))) + "]|(?![" + re.escape(SBCS_HIGH) + "])[^\\W\\d_\\x00-\\x7f]")
 
 
 def _no_latin_left(text: str) -> bool:

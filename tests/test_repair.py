@@ -59,6 +59,15 @@ def test_dictionary_of_clean_words_is_untouched() -> None:
     assert [a for a, b in zip(rows, fixed) if a != b] in ([], ["4s店 1053"])
 
 
+def test_lost_bytes_between_quotes_are_no_combining_sign() -> None:
+    """Three U+FFFD alone between quotes were filled with a Tamil virama
+    (a combining sign, no letter of the text); a mark or nothing is what fits."""
+    import unicodedata
+
+    fixed = ingest.fix_text("'\ufffd\ufffd\ufffd'")
+    assert not any(unicodedata.category(c).startswith("M") for c in fixed)
+
+
 def test_seed_000_is_untouched(seed_clean: str) -> None:
     result = ingest.repair(seed_clean)
     assert result.text == seed_clean
