@@ -427,16 +427,18 @@ def repair_text(text: str, evidence: Counter, with_gaps: bool, support: Counter)
 
 def _lone_letter(line: str, c: Candidate) -> bool:
     """`c` reads one wide character that stands alone, no letter on either side, as
-    a letter of a script that the nearest letters of the line on each side are not
-    in: "unit: 个" as "unit: Ф" (GBK), "key = \"于\"" as "key = \"в\"". One CJK
-    character among ASCII is how data files, dictionaries and source code hold it;
-    one letter of another alphabet, standing alone, is a word of no language around
-    it. Such a candidate waits for the document to show its decoder elsewhere, as a
-    weak one does (the tentative ones of `repair_text`). "Сегодня 赲 городе" is "в
-    городе" (a word among words of its alphabet), and a symbol ("漏 2020" is ©) is
-    taken on its own gain."""
+    a letter that is no word: not a common word of one letter in any language
+    (`plausible.one_letter_words`), or not of the script of the nearest letters of
+    the line on either side. "unit: 个" as "unit: Ф" (GBK), "key = \"于\"" as "key =
+    \"в\"", "#繳4" as "#ú4": one CJK character among ASCII is how data files,
+    dictionaries and source code hold it. Such a candidate waits for the document to
+    show its decoder elsewhere, as a weak one does (the tentative ones of
+    `repair_text`). "Сегодня 赲 городе" is "в городе", "Paris 脿 la carte" is "à la
+    carte"; a symbol ("漏 2020" is ©) is taken on its own gain."""
     if len(c.after) != 1 or not c.after.isalpha() or not _alone(line, c):
         return False
+    if c.after.lower() not in plausible.one_letter_words():
+        return True
     near = (_LETTER_BEFORE.search(line, max(0, c.start - NEAR), c.start),
             _LETTER.search(line, c.end, c.end + NEAR))
     own = lossy.script(c.after)

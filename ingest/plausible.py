@@ -81,6 +81,15 @@ def wide_pairs() -> dict[str, Table]:
 
 
 @lru_cache(maxsize=1)
+def one_letter_words() -> frozenset[str]:
+    """Letters beyond ASCII that are a common word alone in some language (à, å, в,
+    ו), in small letters (`tables/one_letter_words.json`, loaded on first use)."""
+    raw = json.loads(resources.files("ingest").joinpath("tables/one_letter_words.json")
+                     .read_text("utf-8"))
+    return frozenset(raw["letters"])
+
+
+@lru_cache(maxsize=1)
 def _any_wide_pair() -> frozenset[str]:
     return frozenset(pair for table in wide_pairs().values() for pair in table)
 

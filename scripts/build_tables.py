@@ -20,6 +20,10 @@ What it computes:
   number of widely used legacy code pages that can encode the character. A
   character that every Windows code page carries (’ – … €) was needed by many
   writers; one that none carries (‒ U+2012) is rare in real text.
+- `one_letter_words.json`: the letters beyond ASCII that are a word of their own in
+  some language, as often as ONE_LETTER_ZIPF or more (à, é, å, в, и, ו, ή): a lone
+  CJK character that a repair would turn into any other letter standing alone makes
+  no word (`ingest.forward`).
 - `forward_leads`, and `forward_family_leads` per family of CJK decoders: the
   characters whose encoding starts with a UTF-8 lead byte, with which every run of
   UTF-8-as-CJK mojibake starts (`ingest.detect`, `ingest.forward` screen by them).
@@ -40,6 +44,11 @@ import wordfreq
 OUT = Path(__file__).resolve().parent.parent / "ingest" / "tables" / "chars.json"
 WIDE_OUT = OUT.with_name("wide_pairs.json")
 WORDS_OUT = OUT.with_name("words.json.gz")
+ONE_LETTER_OUT = OUT.with_name("one_letter_words.json")
+#: Zipf frequency (log10 of occurrences per billion words) a letter must reach as a
+#: word of one language: 5.5 is one word in 300,000. The lists also count stray
+#: letters (initials, list markers), at 3.5 to 5 in most alphabetic languages.
+ONE_LETTER_ZIPF = 5.5
 
 #: Words per alphabetic language in `words.json`, for filling lost letters: the
 #: commonest words, whose spelling the letter-pair model alone cannot pin down when
@@ -130,6 +139,20 @@ def top_words(lang: str) -> list[tuple[str, float]]:
     if lang == "el":
         words = final_sigma(words)
     return sorted(words.items(), key=lambda item: -item[1])[:WORDS_PER_LANGUAGE]
+
+
+def one_letter_words(languages: list[str]) -> list[str]:
+    """Letters beyond ASCII that some language's list holds alone as a word at
+    ONE_LETTER_ZIPF or more, in small letters, sorted."""
+    least = 10 ** (ONE_LETTER_ZIPF - 9)
+    found = set()
+    for lang in languages:
+        if lang == "th" or lang == TRADITIONAL:
+            continue
+        for word, freq in wordfreq.get_frequency_dict(lang, wordlist="best").items():
+            if len(word) == 1 and not word.isascii() and word.isalpha() and freq >= least:
+                found.add(word.lower())
+    return sorted(found)
 
 
 def final_sigma(words: dict[str, float]) -> dict[str, float]:
@@ -312,7 +335,10 @@ def main() -> int:
     # mtime=0: the same lists give the same bytes.
     WORDS_OUT.write_bytes(gzip.compress(
         json.dumps(words, ensure_ascii=False, separators=(",", ":")).encode("utf-8"), mtime=0))
-    print(f"wrote {OUT}, {WIDE_OUT} and {WORDS_OUT}", file=sys.stderr)
+    ONE_LETTER_OUT.write_text(json.dumps(
+        {"zipf": ONE_LETTER_ZIPF, "letters": "".join(one_letter_words(languages))},
+        ensure_ascii=False) + "\n", encoding="utf-8")
+    print(f"wrote {OUT}, {WIDE_OUT}, {WORDS_OUT} and {ONE_LETTER_OUT}", file=sys.stderr)
     return 0
 
 
