@@ -405,8 +405,10 @@ def repair_text(text: str, evidence: Counter, with_gaps: bool, support: Counter)
             runs = _strict_line_cached(line, tuple(families))
         else:
             runs = _strict_line(line, tuple(families))
+        among = _among_cjk(line, runs)
         for cands in runs:
-            strong = [c for c in cands if c.gain >= MARGIN and not _lone_letter(line, c)]
+            strong = [c for c in cands if c.gain >= MARGIN and not _lone_letter(line, c)
+                      and not (among and _single(line, c))]
             if not strong:
                 tentative.append((offset, cands))   # decided once the document is read
                 continue
@@ -453,6 +455,35 @@ def _alone(line: str, c: Candidate) -> bool:
     (`_lone_letter`) taken after them."""
     return c.end - c.start == 1 and plausible.is_wide(line[c.start]) and not any(
         plausible.is_word_char(ch) for ch in line[c.start - 1:c.start] + line[c.end:c.end + 1])
+
+
+def _single(line: str, c: Candidate) -> bool:
+    return c.end - c.start == 1 and plausible.is_wide(line[c.start])
+
+
+def _among_cjk(line: str, runs: list[list[Candidate]]) -> bool:
+    """Does the line hold CJK_TEXT wide letters or more outside every candidate of
+    its runs: clean Chinese, Japanese or Korean text, which writes ASCII names in
+    its sentences ("来自%s的RADIUS回应包", "serialnoがcert IDにありません")? There a
+    single wide character between ASCII is a word of the sentence, not mojibake: 的
+    read as GBK is "Ū", が "ư". Such a candidate waits for the document's support
+    (the tentative ones of `repair_text`). Mojibake lines are candidates from end
+    to end, and leave few wide letters outside them."""
+    wide = plausible.count_wide_letters(line)
+    if wide < CJK_TEXT:
+        return False
+    spans = sorted({(c.start, c.end) for cands in runs for c in cands})
+    covered, end = 0, 0
+    for s, e in spans:
+        s = max(s, end)
+        if s < e:
+            covered += plausible.count_wide_letters(line, s, e)
+            end = e
+    return wide - covered >= CJK_TEXT
+
+
+#: See `_among_cjk`.
+CJK_TEXT = 4
 
 
 #: How far (characters) `_lone_letter` looks for the nearest letter on each side.
