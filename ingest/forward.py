@@ -468,7 +468,8 @@ def _among_cjk(line: str, runs: list[list[Candidate]]) -> bool:
     single wide character between ASCII is a word of the sentence, not mojibake: 的
     read as GBK is "Ū", が "ư". Such a candidate waits for the document's support
     (the tentative ones of `repair_text`). Mojibake lines are candidates from end
-    to end, and leave few wide letters outside them."""
+    to end, and leave few wide letters outside them. Two are enough: "%s为 %s 编译"
+    (为 would be Ϊ) is a sentence of Chinese with its 编译."""
     wide = plausible.count_wide_letters(line)
     if wide < CJK_TEXT:
         return False
@@ -483,7 +484,7 @@ def _among_cjk(line: str, runs: list[list[Candidate]]) -> bool:
 
 
 #: See `_among_cjk`.
-CJK_TEXT = 4
+CJK_TEXT = 2
 
 
 #: How far (characters) `_lone_letter` looks for the nearest letter on each side.

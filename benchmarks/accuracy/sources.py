@@ -291,7 +291,7 @@ def message_lines(limit: int = 2000, cjk_limit: int = 5000) -> list[str]:
         except (OSError, ValueError, IndexError, UnicodeDecodeError):
             continue   # (a catalog whose header names no plural rule raises IndexError)
         wide = path.parts[-3].split("_")[0] in ("zh", "ja", "ko")
-        for text in catalog._catalog.values():   # noqa: SLF001 (no public accessor)
+        for text in catalog._catalog.values():   # (gettext has no public accessor)
             text = text.strip() if isinstance(text, str) else ""
             if text and not text.isascii() and len(text) <= MAX_LEN:
                 ascii_letters = any("a" <= c.lower() <= "z" for c in text)
