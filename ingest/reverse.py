@@ -175,10 +175,10 @@ def line_options(line: str) -> dict[str, tuple[float, Option]]:
             picked = {k: (total, v, chain) for k, v in decoded.items()}
         else:
             # What is picked is decoded, so at least the runs with Latin letters
-            # left undecoded are left (see below): when they outnumber the decoded
-            # runs, no costing can pick enough (French text, where "à" and "é "
-            # make no double-byte character, is most lines that come here).
-            if len(latin.difference(decoded)) > len(decoded):
+            # left undecoded are left (see below): when they are as many as the
+            # decoded runs, no costing can pick enough (French text, where "à" and
+            # "é " make no double-byte character, is most lines that come here).
+            if len(latin.difference(decoded)) >= len(decoded):
                 continue
             gains = _gains(line, decoded, judged)
             # Short runs ("¶ø" for 而) carry little evidence alone; in a line where
@@ -198,7 +198,7 @@ def line_options(line: str) -> dict[str, tuple[float, Option]]:
                            or gains[k] >= STRONG_ALONE)}
             total = sum(g for g, _, _ in picked.values())
             left = len(latin.difference(picked))
-            if left > len(picked):
+            if left >= len(picked):
                 continue
             if _half_width_only(picked) and (
                     left or 2 * _glued_to_ascii(line, decoded) >= len(decoded)):
@@ -255,7 +255,9 @@ _HALF_WIDTH = re.compile("[\uff61-\uff9f\x20-\x7e]+")
 #: ÌÑÌ Q £ÄGÌ GÄLÄW ... ÉÑÄK" (Malay in accented capitals) Big5 reads only "ÉÑÄK",
 #: as 奷鯛, and Shift-JIS reads "ÌÑÌ" as ﾌﾑﾌ but leaves "£ÄGÌ": neither is the
 #: line's encoding. A reading to half-width katakana alone (single bytes, like a
-#: single-byte page) may leave none; a double-byte one no more runs than it explains.
+#: single-byte page) may leave none; a double-byte one fewer runs than it explains:
+#: a Danish "Fødselsdato (ÅÅÅÅ-MM-DD)" is no Big5 (電電) with a stray "ø", as a
+#: Chinese text in GBK writes even its Latin letters in GBK ("José" as "Jos¨¦").
 _HAS_LATIN = re.compile("[\u00c0-\u00ff]")
 
 
