@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from functools import cache, lru_cache
 from itertools import pairwise
 
-from . import detect, lossy, pieces, plausible
+from . import detect, lone, lossy, pieces, plausible
 from .chains import (
     ASCII_READING,
     CACHED_RUN,
@@ -405,17 +405,17 @@ def repair_text(text: str, evidence: Counter, with_gaps: bool, support: Counter)
             runs = _strict_line_cached(line, tuple(families))
         else:
             runs = _strict_line(line, tuple(families))
-        among = _among_cjk(line, runs)
+        in_cjk = lone.in_cjk_text(line, [c for cands in runs for c in cands])
         for cands in runs:
-            strong = [c for c in cands if c.gain >= MARGIN and not _lone_letter(line, c)
-                      and not (among and _single(line, c))]
+            strong = [c for c in cands if c.gain >= MARGIN and not lone.is_lone_letter(line, c)
+                      and not (in_cjk and lone.is_single(line, c))]
             if not strong:
                 tentative.append((offset, cands))   # decided once the document is read
                 continue
             for c in strong:
-                if not _alone(line, c):
+                if not lone.is_alone(line, c):
                     support[c.family] += c.gain
-            runs_strong += not all(_alone(line, c) for c in strong)
+            runs_strong += not all(lone.is_alone(line, c) for c in strong)
             pending.append((offset, strong))
     for offset, cands in tentative if runs_strong >= ESTABLISHED_SHARE * runs_seen else ():
         kept = [c for c in cands if support[c.family] >= ESTABLISHED]
@@ -425,72 +425,6 @@ def repair_text(text: str, evidence: Counter, with_gaps: bool, support: Counter)
     # Trace.apply takes a layer's edits in text order; the tentative ones came last.
     edits.sort(key=lambda e: (e.start, e.end))
     return edits
-
-
-def _lone_letter(line: str, c: Candidate) -> bool:
-    """`c` reads one wide character that stands alone, no letter on either side, as
-    a letter that is no word: not a common word of one letter in any language
-    (`plausible.one_letter_words`), or not of the script of the nearest letters of
-    the line on either side. "unit: 个" as "unit: Ф" (GBK), "key = \"于\"" as "key =
-    \"в\"", "#繳4" as "#ú4": one CJK character among ASCII is how data files,
-    dictionaries and source code hold it. Such a candidate waits for the document to
-    show its decoder elsewhere, as a weak one does (the tentative ones of
-    `repair_text`). "Сегодня 赲 городе" is "в городе", "Paris 脿 la carte" is "à la
-    carte"; a symbol ("漏 2020" is ©) is taken on its own gain."""
-    if len(c.after) != 1 or not c.after.isalpha() or not _alone(line, c):
-        return False
-    if c.after.lower() not in plausible.one_letter_words():
-        return True
-    near = (_LETTER_BEFORE.search(line, max(0, c.start - NEAR), c.start),
-            _LETTER.search(line, c.end, c.end + NEAR))
-    own = lossy.script(c.after)
-    return not any(m and lossy.script(m.group()[-1]) == own for m in near)
-
-
-def _alone(line: str, c: Candidate) -> bool:
-    """`c` reads one wide character with no letter on either side. Whatever it
-    reads as, it is weak evidence of a decoder, and adds nothing to its support in
-    `repair_text`: a dictionary's or a table's lone characters read as symbols
-    ("路" as "·" through GBK) would make the decoder known, and its lone letters
-    (`_lone_letter`) taken after them."""
-    return c.end - c.start == 1 and plausible.is_wide(line[c.start]) and not any(
-        plausible.is_word_char(ch) for ch in line[c.start - 1:c.start] + line[c.end:c.end + 1])
-
-
-def _single(line: str, c: Candidate) -> bool:
-    return c.end - c.start == 1 and plausible.is_wide(line[c.start])
-
-
-def _among_cjk(line: str, runs: list[list[Candidate]]) -> bool:
-    """Does the line hold CJK_TEXT wide letters or more outside every candidate of
-    its runs: clean Chinese, Japanese or Korean text, which writes ASCII names in
-    its sentences ("来自%s的RADIUS回应包", "serialnoがcert IDにありません")? There a
-    single wide character between ASCII is a word of the sentence, not mojibake: 的
-    read as GBK is "Ū", が "ư". Such a candidate waits for the document's support
-    (the tentative ones of `repair_text`). Mojibake lines are candidates from end
-    to end, and leave few wide letters outside them. Two are enough: "%s为 %s 编译"
-    (为 would be Ϊ) is a sentence of Chinese with its 编译."""
-    wide = plausible.count_wide_letters(line)
-    if wide < CJK_TEXT:
-        return False
-    spans = sorted({(c.start, c.end) for cands in runs for c in cands})
-    covered, end = 0, 0
-    for s, e in spans:
-        s = max(s, end)
-        if s < e:
-            covered += plausible.count_wide_letters(line, s, e)
-            end = e
-    return wide - covered >= CJK_TEXT
-
-
-#: See `_among_cjk`.
-CJK_TEXT = 2
-
-
-#: How far (characters) `_lone_letter` looks for the nearest letter on each side.
-NEAR = 100
-_LETTER = re.compile(r"[^\W\d_]")
-_LETTER_BEFORE = re.compile(r"[^\W\d_](?=[\W\d_]*\Z)")
 
 
 #: A run of nothing but U+FFFD ("���" where Big5 lost all three bytes of ’) says
