@@ -397,14 +397,15 @@ def repair_text(text: str, evidence: Counter, with_gaps: bool, support: Counter)
     edits: list[Edit] = []
     pending: list[tuple[int, list[Candidate]]] = []
     tentative: list[tuple[int, list[Candidate]]] = []
-    runs_seen = runs_strong = 0   # non-ASCII runs of the flagged lines; strong ones
+    runs_strong = 0   # runs with a strong candidate that is no single character alone
     for offset, line, families in _flagged_lines(text, flagged):
-        runs_seen += sum(1 for _ in NON_ASCII.finditer(line))
         families = _narrowed(families, support)
         if len(line) <= CACHED_LINE:
             runs = _strict_line_cached(line, tuple(families))
         else:
             runs = _strict_line(line, tuple(families))
+        if not runs:
+            continue
         in_cjk = lone.in_cjk_text(line, [c for cands in runs for c in cands])
         for cands in runs:
             strong = [c for c in cands if c.gain >= MARGIN and not lone.is_lone_letter(line, c)
@@ -417,7 +418,9 @@ def repair_text(text: str, evidence: Counter, with_gaps: bool, support: Counter)
                     support[c.family] += c.gain
             runs_strong += not all(lone.is_alone(line, c) for c in strong)
             pending.append((offset, strong))
-    for offset, cands in tentative if runs_strong >= ESTABLISHED_SHARE * runs_seen else ():
+    if tentative and runs_strong < ESTABLISHED_SHARE * _runs_in(text, flagged):
+        tentative = []
+    for offset, cands in tentative:
         kept = [c for c in cands if support[c.family] >= ESTABLISHED]
         if kept:
             pending.append((offset, kept))
@@ -425,6 +428,12 @@ def repair_text(text: str, evidence: Counter, with_gaps: bool, support: Counter)
     # Trace.apply takes a layer's edits in text order; the tentative ones came last.
     edits.sort(key=lambda e: (e.start, e.end))
     return edits
+
+
+def _runs_in(text: str, flagged: dict) -> int:
+    """The non-ASCII runs of the lines `_screen` flagged."""
+    return sum(sum(1 for _ in NON_ASCII.finditer(line))
+               for _, line, _ in _flagged_lines(text, flagged))
 
 
 #: A run of nothing but U+FFFD ("���" where Big5 lost all three bytes of ’) says
