@@ -406,7 +406,8 @@ def repair_text(text: str, evidence: Counter, with_gaps: bool, support: Counter)
             runs = _strict_line(line, tuple(families))
         if not runs:
             continue
-        in_cjk = lone.in_cjk_text(line, [c for cands in runs for c in cands])
+        found = [c for cands in runs for c in cands]
+        in_cjk = any(lone.is_single(line, c) for c in found) and lone.in_cjk_text(line, found)
         for cands in runs:
             strong = [c for c in cands if c.gain >= MARGIN and not lone.is_lone_letter(line, c)
                       and not (in_cjk and lone.is_single(line, c))]

@@ -623,9 +623,8 @@ def letter_shape(before: str, ch: str, after: str, before2: str = "", beyond: st
 #: (Python's \w) and U+FFFD, digits too. Combining marks match and are skipped as
 #: letters; numbers that are no digits (², ½) are not counted.
 _NON_ASCII_MARK = re.compile(r"[^\x00-\x7f\w\ufffd]|[^\x00-\x7f\D]")
-#: Letters of Chinese, Japanese and Korean (CJK ideographs, kana, Hangul syllables).
-_WIDE_CLASS = "[\u3041-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff]"
-_WIDE_LETTERS = re.compile(_WIDE_CLASS)
+_WIDE_CLASS = plausible.WIDE_LETTER_CLASS
+_WIDE_LETTERS = plausible.WIDE_LETTERS
 _WIDE_PAIR = re.compile(f"(?=({_WIDE_CLASS}{_WIDE_CLASS}))")
 
 

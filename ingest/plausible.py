@@ -412,12 +412,14 @@ def has_wide(text: str) -> bool:
     return any(is_wide(c) for c in text)
 
 
+#: Letters of Chinese, Japanese and Korean (CJK ideographs, kana, Hangul syllables).
+WIDE_LETTER_CLASS = "[\u3041-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff]"
+WIDE_LETTERS = re.compile(WIDE_LETTER_CLASS)
+
+
 def count_wide_letters(text: str, start: int = 0, end: int | None = None) -> int:
-    """CJK ideographs, kana and Hangul syllables in text[start:end]."""
-    return len(_WIDE_LETTER_RE.findall(text, start, len(text) if end is None else end))
-
-
-_WIDE_LETTER_RE = re.compile("[\u3041-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff]")
+    """The wide letters (WIDE_LETTERS) in text[start:end]."""
+    return len(WIDE_LETTERS.findall(text, start, len(text) if end is None else end))
 
 
 def cost(text: str, focus: tuple[int, int] | None = None) -> float:
