@@ -20,7 +20,6 @@ to compare between versions, not a pass or fail.
 from __future__ import annotations
 
 import argparse
-import gettext
 import os
 import site
 import sys
@@ -29,7 +28,11 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parent))
+sys.path.insert(0, str(HERE / "accuracy"))
+
+import sources  # benchmarks/accuracy/sources.py: the gettext catalogs' reader
 
 import ingest
 
@@ -72,16 +75,10 @@ def text_files(roots: list[Path]) -> Iterator[tuple[str, str]]:
 def messages(folder: Path = Path("/usr/share/locale")) -> Iterator[tuple[str, str]]:
     """(catalog, translation) of each distinct non-ASCII translation under `folder`."""
     seen: set[str] = set()
-    for path in sorted(folder.glob("*/LC_MESSAGES/*.mo")):
-        try:
-            with path.open("rb") as handle:
-                catalog = gettext.GNUTranslations(handle)
-        except (OSError, ValueError, IndexError, UnicodeDecodeError):
-            continue   # (a catalog whose header names no plural rule raises IndexError)
-        for text in catalog._catalog.values():   # (gettext has no public accessor)
-            if isinstance(text, str) and not text.isascii() and text not in seen:
-                seen.add(text)
-                yield str(path.relative_to(folder)), text
+    for path, text in sources.gettext_messages(folder):
+        if text not in seen:
+            seen.add(text)
+            yield str(path.relative_to(folder)), text
 
 
 def survey(name: str, texts: Iterator[tuple[str, str]], show: int) -> None:

@@ -15,6 +15,7 @@ import subprocess
 import sys
 import tarfile
 import unicodedata
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -267,35 +268,40 @@ def data_lines(limit: int = 600) -> list[str]:
     return out
 
 
-def message_lines(limit: int = 2000, cjk_limit: int = 5000) -> list[str]:
-    """Translated program messages: the non-ASCII translations of the gettext
-    catalogs under /usr/share/locale (the operating system's packages). Every k-th
-    of the distinct Chinese, Japanese and Korean ones that hold ASCII letters
-    (`cjk_limit`: those write names and placeholders inside their sentences, "来自%s
-    的RADIUS"), and every k-th of all the others (`limit`). A few catalogs hold real
-    mojibake ("nÃ¥r" in a Norwegian one): messages that ftfy.fix_encoding changes
-    are left out, so the chain is clean as far as ftfy can tell."""
+def gettext_messages(folder: Path = Path("/usr/share/locale")) -> Iterator[tuple[Path, str]]:
+    """(catalog path, translation) of each non-ASCII translation of the gettext
+    catalogs under `folder` (none if it is absent), catalog by catalog."""
     import gettext
 
-    import ftfy
-
-    folder = Path("/usr/share/locale")
-    if not folder.is_dir():
-        return []
-    cjk: dict[str, None] = {}
-    other: dict[str, None] = {}
     for path in sorted(folder.glob("*/LC_MESSAGES/*.mo")):
         try:
             with path.open("rb") as handle:
                 catalog = gettext.GNUTranslations(handle)
         except (OSError, ValueError, IndexError, UnicodeDecodeError):
             continue   # (a catalog whose header names no plural rule raises IndexError)
-        wide = path.parts[-3].split("_")[0] in ("zh", "ja", "ko")
         for text in catalog._catalog.values():   # (gettext has no public accessor)
-            text = text.strip() if isinstance(text, str) else ""
-            if text and not text.isascii() and len(text) <= MAX_LEN:
-                ascii_letters = any("a" <= c.lower() <= "z" for c in text)
-                (cjk if wide and ascii_letters else other).setdefault(text, None)
+            if isinstance(text, str) and not text.isascii():
+                yield path, text
+
+
+def message_lines(limit: int = 2000, cjk_limit: int = 5000) -> list[str]:
+    """Translated program messages (`gettext_messages`, the operating system's
+    catalogs). Every k-th of the distinct Chinese, Japanese and Korean ones that hold
+    ASCII letters (`cjk_limit`: those write names and placeholders inside their
+    sentences, "来自%s的RADIUS"), and every k-th of all the others (`limit`). A few
+    catalogs hold real mojibake ("nÃ¥r" in a Norwegian one): messages that
+    ftfy.fix_encoding changes are left out, so the chain is clean as far as ftfy
+    can tell."""
+    import ftfy
+
+    cjk: dict[str, None] = {}
+    other: dict[str, None] = {}
+    for path, text in gettext_messages():
+        wide = path.parts[-3].split("_")[0] in ("zh", "ja", "ko")
+        text = text.strip()
+        if text and not text.isascii() and len(text) <= MAX_LEN:
+            ascii_letters = any("a" <= c.lower() <= "z" for c in text)
+            (cjk if wide and ascii_letters else other).setdefault(text, None)
     out = []
     for found, most in ((cjk, cjk_limit), (other, limit)):
         lines = [t for t in found if ftfy.fix_encoding(t) == t]
