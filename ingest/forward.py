@@ -410,6 +410,7 @@ def repair_text(text: str, evidence: Counter, with_gaps: bool, support: Counter)
         in_cjk = any(lone.is_single(line, c) for c in found) and lone.in_cjk_text(line, found)
         for cands in runs:
             strong = [c for c in cands if c.gain >= MARGIN and not lone.is_lone_letter(line, c)
+                      and not lone.is_inner_capital(line, c)
                       and not (in_cjk and lone.is_single(line, c))]
             if not strong:
                 tentative.append((offset, cands))   # decided once the document is read

@@ -55,6 +55,14 @@ def is_lone_letter(line: str, c: Span) -> bool:
     return not any(m and lossy.script(m.group()[-1]) == own for m in near)
 
 
+def is_inner_capital(line: str, c: Span) -> bool:
+    """`c` reads a single wide character after a small letter as a capital letter:
+    "a的b" through EUC-JP is "aŪb", "%s的%s" is "%sŪ%s". Words do not put a capital
+    after a small letter; Chinese sentences put 的 between ASCII words."""
+    return (is_single(line, c) and len(c.after) == 1 and c.after.isupper()
+            and line[c.start - 1:c.start].islower())
+
+
 #: How far (characters) `is_lone_letter` looks for the nearest letter on each side.
 NEAR = 100
 _LETTER = re.compile(r"[^\W\d_]")
