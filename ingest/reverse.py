@@ -156,6 +156,10 @@ def line_options(line: str) -> dict[str, tuple[float, Option]]:
             decoded, chain = _two_layers(decoded)
         if not decoded:
             continue
+        if codec not in REVERSE_SINGLEBYTE:
+            decoded = {k: v for k, v in decoded.items() if not _box_in_word(line, k, v)}
+            if not decoded:
+                continue
         if codec in REVERSE_SINGLEBYTE:
             # The tests that need no costing first: a line fails most of them.
             if 2 * len(glued.intersection(decoded)) >= len(decoded):
@@ -470,6 +474,22 @@ def _glued(line: str, s: int, e: int, text: str) -> bool:
 
 
 _ASCII_LETTER = re.compile("[A-Za-z]")
+#: Box-drawing characters, which CJK code pages carry in their symbol rows.
+_BOX = re.compile("[\u2500-\u257f]")
+
+
+def _box_in_word(line: str, span: tuple[int, int], text: str) -> bool:
+    """Does `text`, read in place of line[s:e], put a box-drawing character next to an
+    ASCII letter? Tables draw their lines between cells and spaces, never inside a
+    word: "Dzùùngoo" read as CP950 is "Dz═ngoo" (ùù is F9 F9)."""
+    s, e = span
+    around = line[s - 1:s] + text + line[e:e + 1]
+    shift = 1 if s else 0
+    for m in _BOX.finditer(text):
+        i = m.start() + shift
+        if _ASCII_LETTER.match(around[i - 1:i] if i else "") or _ASCII_LETTER.match(around, i + 1):
+            return True
+    return False
 #: What CP437 and Mac Roman (the DOS and Mac pages ftfy repairs) read bytes 80–FF as,
 #: but Latin-1 and Windows-1252 do not; and any letter beyond ASCII that those two
 #: do not write (ę, ő, Γ, 中).
