@@ -63,6 +63,10 @@ ESTABLISHED = 12.0
 #: to run; one strong candidate in a dictionary of 38,000 clean Chinese words ("4s店"
 #: read as EUC-JP, a letter glued to "4s") proves nothing of the other lines.
 ESTABLISHED_SHARE = 0.05
+#: A strong candidate that is a character alone (`lone.is_alone`: "漏 2020" read as
+#: "© 2020") is taken where its family reads at least this share of the text's
+#: characters alone, or has support from other runs.
+ALONE_SHARE = 0.5
 
 _WIDE_CHAR = re.compile("[\u2e80-\ufaff\ufe30-\ufe4f\uff00-\uffef\U00020000-\U0003ffff]")
 #: Windows code pages leave a few bytes undefined (Windows-1252: 81 8D 8F 90 9D); a
@@ -397,6 +401,8 @@ def repair_text(text: str, evidence: Counter, with_gaps: bool, support: Counter)
     edits: list[Edit] = []
     pending: list[tuple[int, list[Candidate]]] = []
     tentative: list[tuple[int, list[Candidate]]] = []
+    alone: list[tuple[int, list[Candidate]]] = []   # strong, but each a character alone
+    alone_read: Counter = Counter()   # per family, the characters alone it reads
     runs_strong = 0   # runs with a strong candidate that is no single character alone
     for offset, line, families in _flagged_lines(text, flagged):
         families = _narrowed(families, support)
@@ -409,17 +415,31 @@ def repair_text(text: str, evidence: Counter, with_gaps: bool, support: Counter)
         found = [c for cands in runs for c in cands]
         in_cjk = any(lone.is_single(line, c) for c in found) and lone.in_cjk_text(line, found)
         for cands in runs:
+            alone_read.update({c.family for c in cands if lone.is_alone(line, c)})
             strong = [c for c in cands if c.gain >= MARGIN and not lone.is_lone_letter(line, c)
-                      and not lone.is_inner_capital(line, c)
+                      and not lone.is_inner_capital(line, c) and not lone.is_invisible(line, c)
                       and not (in_cjk and lone.is_single(line, c))]
             if not strong:
                 tentative.append((offset, cands))   # decided once the document is read
                 continue
+            if all(lone.is_alone(line, c) for c in strong):
+                alone.append((offset, strong))
+                continue
             for c in strong:
                 if not lone.is_alone(line, c):
                     support[c.family] += c.gain
-            runs_strong += not all(lone.is_alone(line, c) for c in strong)
+            runs_strong += 1
             pending.append((offset, strong))
+    if alone:
+        # A decoder reads every character of its mojibake; clean CJK data holds
+        # characters alone ("#脿0" in a table of them) of which each decoder reads a
+        # few by chance, no two alike ("脿" as GBK's "à", "蔵" as EUC-JP's "¢").
+        total = lone.count_alone(text)
+        for offset, cands in alone:
+            kept = [c for c in cands if support[c.family] >= ESTABLISHED
+                    or alone_read[c.family] >= ALONE_SHARE * total]
+            if kept:
+                pending.append((offset, kept))
     if tentative and runs_strong < ESTABLISHED_SHARE * _runs_in(text, flagged):
         tentative = []
     for offset, cands in tentative:

@@ -14,6 +14,7 @@ counts none of them as showing it. The tests here look at a candidate's `start`,
 from __future__ import annotations
 
 import re
+import unicodedata
 from typing import Protocol
 
 from . import lossy, plausible
@@ -39,6 +40,15 @@ def is_alone(line: str, c: Span) -> bool:
         plausible.is_word_char(ch) for ch in line[c.start - 1:c.start] + line[c.end:c.end + 1])
 
 
+def count_alone(text: str) -> int:
+    """The wide letters of `text` with no letter on either side (what `is_alone`
+    candidates replace, wherever the text has one, candidate or not)."""
+    return len(_ALONE.findall(text))
+
+
+_ALONE = re.compile(f"(?<![^\\W\\d_]){plausible.WIDE_LETTER_CLASS}(?![^\\W\\d_])")
+
+
 def is_lone_letter(line: str, c: Span) -> bool:
     """`c` reads a wide character standing alone as a letter that is no word: not a
     common word of one letter in any language (`plausible.one_letter_words`), or not
@@ -53,6 +63,14 @@ def is_lone_letter(line: str, c: Span) -> bool:
             _LETTER.search(line, c.end, c.end + NEAR))
     own = lossy.script(c.after)
     return not any(m and lossy.script(m.group()[-1]) == own for m in near)
+
+
+def is_invisible(line: str, c: Span) -> bool:
+    """`c` reads a character alone as format characters only (a soft hyphen, a
+    zero-width joiner), which stand inside words, never by themselves: "#簫0" in a
+    collation table is no "#\u00ad0" (簫 is C2 AD read as EUC-JP)."""
+    return is_alone(line, c) and bool(c.after) and all(
+        unicodedata.category(ch) == "Cf" for ch in c.after)
 
 
 def is_inner_capital(line: str, c: Span) -> bool:

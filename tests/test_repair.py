@@ -59,6 +59,24 @@ def test_dictionary_of_clean_words_is_untouched() -> None:
     assert [a for a, b in zip(rows, fixed) if a != b] in ([], ["4s店 1053"])
 
 
+def test_table_of_characters_alone_is_untouched() -> None:
+    """A collation table (as glibc's iso14651_t1_pinyin is): one Chinese character
+    per row between a comment sign and a count, with nothing around it. Each decoder
+    reads a few of them as symbols or accented letters by chance ("#脿0" as GBK's
+    "#à0", "#蔵0" as EUC-JP's "#¢0"), each strong alone; 154 rows of that file were
+    changed, across four decoders. A text that a decoder misread is its mojibake
+    throughout: here each reads a small share of the characters alone."""
+    import wordfreq
+
+    chars = [w for w in wordfreq.top_n_list("zh", 20000) if len(w) == 1]
+    assert len(chars) > 1000
+    rows = [f"<U{ord(c):04X}> IGNORE\t#{c}{i % 50}" for i, c in enumerate(chars)]
+    text = "\n".join(rows) + "\n"
+    assert ingest.fix_text(text) == text
+    # Mojibake of symbols alone is still repaired where it is what the text holds.
+    assert ingest.fix_text("漏 2020 Example Ltd\nprice: 拢5\n") == "© 2020 Example Ltd\nprice: £5\n"
+
+
 def test_lost_bytes_between_quotes_are_no_combining_sign() -> None:
     """Three U+FFFD alone between quotes were filled with a Tamil virama
     (a combining sign, no letter of the text); a mark or nothing is what fits."""
