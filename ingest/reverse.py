@@ -21,7 +21,7 @@ from itertools import pairwise
 
 import ftfy.bad_codecs  # noqa: F401  (registers utf-8-variants)
 
-from . import forward, plausible
+from . import forward, plausible, words
 from .chains import REVERSE_MULTIBYTE, REVERSE_SINGLEBYTE, SBCS_HIGH, sbcs_bytes, sbcs_name
 from .edits import Edit
 from .forward import MARGIN, confidence, span_gain
@@ -206,7 +206,8 @@ def line_options(line: str) -> dict[str, tuple[float, Option]]:
             if left >= len(picked):
                 continue
             if _half_width_only(picked) and (
-                    left or 2 * _glued_to_ascii(line, decoded) >= len(decoded)):
+                    left or 2 * _glued_to_ascii(line, decoded) >= len(decoded)
+                    or not _katakana_word(picked)):
                 continue
             # Text in any language is mostly its common letters; a reading that
             # gains little must be mostly letters commoner still.
@@ -252,6 +253,21 @@ def _half_width_only(picked: Option) -> bool:
 
 
 _HALF_WIDTH = re.compile("[\uff61-\uff9f\x20-\x7e]+")
+
+
+def _katakana_word(picked: Option) -> bool:
+    """Do the half-width readings hold a katakana word of two letters or more that
+    Japanese's word list knows ("ﾃﾞｰﾀ" is データ)? A few Latin-1 capitals read as
+    Shift-JIS's single bytes are half-width letters that make no word ("ÁËÑ" is
+    "ﾁﾋﾑ"), as accented letters read as CP1251 are Cyrillic letters."""
+    for _, text, _ in picked.values():
+        for word in _KATAKANA_RUN.findall(unicodedata.normalize("NFKC", text)):
+            if words.is_known_katakana(word):
+                return True
+    return False
+
+
+_KATAKANA_RUN = re.compile("[\u30a1-\u30fa\u30fc]{2,}")
 
 
 #: An accented Latin letter of Latin-1. `line_options` counts the runs holding one

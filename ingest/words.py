@@ -284,6 +284,12 @@ def _in_case(slot: tuple[str, ...], low: str, current: str, capitals: bool) -> s
     return same[0] if same else spelled[0]
 
 
+def is_known_katakana(word: str) -> bool:
+    """Is `word` (full-width katakana) one of the katakana words of Japanese's list?"""
+    group = _lexicon(KATAKANA).get((len(word), word[:1]))
+    return group is not None and f"\n{word}\t" in group
+
+
 def _lexicon(script: str) -> dict[tuple[int, str], str]:
     """The words of every language written in `script`, by (length, first letter),
     each group one string of "\nword\tcost" lines, cost from the word's rank by
