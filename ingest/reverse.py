@@ -209,6 +209,8 @@ def line_options(line: str) -> dict[str, tuple[float, Option]]:
                     left or 2 * _glued_to_ascii(line, decoded) >= len(decoded)
                     or not _katakana_word(picked)):
                 continue
+            if _letters_without_word(line, picked):
+                continue
             # Text in any language is mostly its common letters; a reading that
             # gains little must be mostly letters commoner still.
             read = "".join(v for _, v, _ in picked.values())
@@ -253,6 +255,34 @@ def _half_width_only(picked: Option) -> bool:
 
 
 _HALF_WIDTH = re.compile("[\uff61-\uff9f\x20-\x7e]+")
+
+
+def _letters_without_word(line: str, picked: Option) -> bool:
+    """A short double-byte reading (under WORDLESS_LETTERS characters beyond ASCII)
+    of quoted or bracketed runs of Latin letters only, that holds no pair of wide
+    letters a CJK word writes (`plausible.has_wide_pair`): a list of a language's
+    letters in code ("æøåÆØÅ" read as EUC-KR was "染樣唜", "[ŒœŸ]" through CP932
+    "[懸Ÿ]"). Legacy CJK text read as Latin-1 shows its bytes A1-BF as symbols (¡ to
+    ¿: a third of GBK's trail bytes, and the lead bytes of its commonest characters),
+    and it is seldom quoted in ASCII. Unquoted, a cell of an export ("ÎâÓï", 吴语,
+    all letters and a pair no list holds) is read as before."""
+    high = [c for s, e in picked for c in line[s:e] if ord(c) >= 0x80]
+    if len(high) >= WORDLESS_LETTERS or not all(_CASED_LETTER.match(c) for c in high):
+        return False
+    if not all(line[s - 1:s] in _OPENERS or line[e:e + 1] in _CLOSERS for s, e in picked if s):
+        return False
+    if any(not s and line[e:e + 1] not in _CLOSERS for s, e in picked):
+        return False
+    return not any(plausible.has_wide_pair(text) for _, text, _ in picked.values())
+
+
+_OPENERS = ("\"", "'", "`", "[", "(")
+_CLOSERS = ("\"", "'", "`", "]", ")")
+
+
+#: The letters of Latin-1 and Windows-1252 that have a case (not ª, º, µ, ß).
+_CASED_LETTER = re.compile("[\u00c0-\u00d6\u00d8-\u00de\u00e0-\u00f6\u00f8-\u00ff"
+                           "\u0152\u0153\u0160\u0161\u0178\u017d\u017e]")
 
 
 def _katakana_word(picked: Option) -> bool:
