@@ -171,7 +171,7 @@ def line_options(line: str) -> dict[str, tuple[float, Option]]:
             if not (any(c.isalpha() for c in before) and _letters_mostly(after)
                     and _no_latin_left(after)):
                 continue
-            if _wordless(decoded.values()):
+            if _wordless(decoded.values()) or _accents_of_one_letter(line, decoded):
                 continue
             gains = _gains(line, decoded, judged)
             total = sum(gains.values())
@@ -490,6 +490,16 @@ def _wordless(runs: Iterable[str]) -> bool:
     return not any(plausible.known_word_cost(w) is not None
                    or plausible.known_word_cost(w.lower()) is not None
                    for run in runs for w in _WORD.findall(run))
+
+
+def _accents_of_one_letter(line: str, decoded: dict[tuple[int, int], str]) -> bool:
+    """Is each run one letter's accented forms ("áàä", "éèë": a test's or a table's
+    list of them)? Every Latin-1 letter is a letter in CP1255 and CP1253, and "áàä"
+    is Hebrew's באה, a word; but legacy text of several words does not write each
+    word with letters of one group of code points."""
+    bases = [{unicodedata.normalize("NFD", c)[0].lower() for c in line[s:e]}
+             for s, e in decoded]
+    return all(len(b) == 1 for b in bases) and any(e - s >= 2 for s, e in decoded)
 
 
 def _letters_mostly(run: str) -> bool:
