@@ -128,8 +128,11 @@ def line_options(line: str) -> dict[str, tuple[float, Option]]:
     # as CP437, and its "Çô" read as CP1253 is "Ητ", a Greek-looking "ΓΗτ". So is
     # one glued to a letter that neither writes: "áàäéèęöő" is Polish and Hungarian
     # letters side by side, not Hebrew read as Latin-1 with "ę" and "ő" in between.
+    # Spanish opens questions and exclamations with ¿ and ¡, doubled too
+    # (`_inverted_marks`).
     runs = [(s, e) for s, e in runs if any(ord(c) >= 0x80 for c in line[s:e])
             and "\ufffd" not in line[max(0, s - 1):e + 1] and not _listing(line[s:e])
+            and not _inverted_marks(line[s:e])
             and not _FOREIGN.match(line[s - 1:s] if s else "")
             and not _FOREIGN.match(line, e)]
     if not runs:
@@ -359,6 +362,15 @@ def _listing(run: str) -> bool:
 
 
 LISTING = 8
+
+
+def _inverted_marks(run: str) -> bool:
+    """Spanish's opening marks, two or more, alone or before a word: "¿¿" is no
+    EUC-JP 真 (BF BF), "¡¿pero" no GBK "】pero" (A1 BF). One is a letter or a mark of
+    a legacy page: Big5's comma "¡A" (A1 41), CP1251's ї (BF), CP1256's Arabic
+    comma (A1)."""
+    rest = run.lstrip("¡¿")
+    return rest.isascii() and len(run) - len(rest) >= 2
 NEARLY_SORTED = 12
 
 
