@@ -268,13 +268,16 @@ def _letters_without_word(line: str, picked: Option) -> bool:
     "[懸Ÿ]"). Legacy CJK text read as Latin-1 shows its bytes A1-BF as symbols (¡ to
     ¿: a third of GBK's trail bytes, and the lead bytes of its commonest characters),
     and it is seldom quoted in ASCII. Unquoted, a cell of an export ("ÎâÓï", 吴语,
-    all letters and a pair no list holds) is read as before."""
+    all letters and a pair no list holds) is read as before, unless its three or
+    more letters rise in code-point order, as a list does ("ÅÆÉØ", Danish's)."""
     high = [c for s, e in picked for c in line[s:e] if ord(c) >= 0x80]
     if len(high) >= WORDLESS_LETTERS or not all(_CASED_LETTER.match(c) for c in high):
         return False
-    if not all(line[s - 1:s] in _OPENERS or line[e:e + 1] in _CLOSERS for s, e in picked if s):
+    rising = len(high) >= 3 and all(a < b for a, b in pairwise(high))
+    if not rising and not all(line[s - 1:s] in _OPENERS or line[e:e + 1] in _CLOSERS
+                              for s, e in picked if s):
         return False
-    if any(not s and line[e:e + 1] not in _CLOSERS for s, e in picked):
+    if not rising and any(not s and line[e:e + 1] not in _CLOSERS for s, e in picked):
         return False
     return not any(plausible.has_wide_pair(text) for _, text, _ in picked.values())
 
@@ -349,7 +352,9 @@ def _listing(run: str) -> bool:
     commonest 200,000 words of Russian, Ukrainian, Bulgarian, Greek, Hebrew, Arabic,
     Persian, Chinese, Japanese and Korean, encoded in their legacy pages and read as
     Latin-1, no run of twelve distinct characters or more comes near: 0.69 at most
-    ("враждебностью" in CP1251)."""
+    ("враждебностью" in CP1251). Nor of two rising stretches of six or more
+    (the small letters, then the capitals: "àáçèéíïñòóúüÀÁÇÈÉÍÏÑÒÓÚÜ"), where the
+    words come to four at most ("безнадежность", [4, 9])."""
     if len(run) >= LISTING and all(a < b for a, b in pairwise(run)):
         return True
     if len(run) < LISTING:
@@ -357,8 +362,12 @@ def _listing(run: str) -> bool:
     steps = sum(1 for a, b in pairwise(run) if ord(b) - ord(a) == 1)
     if steps >= 0.8 * (len(run) - 1):
         return True
-    return (len(run) >= NEARLY_SORTED and len(set(run)) == len(run)
-            and 4 * _longest_rising(run) >= 3 * len(run))
+    if len(run) < NEARLY_SORTED:
+        return False
+    falls = [i for i, (a, b) in enumerate(pairwise(run), 1) if b <= a]
+    if len(falls) == 1 and min(falls[0], len(run) - falls[0]) >= 6:
+        return True
+    return len(set(run)) == len(run) and 4 * _longest_rising(run) >= 3 * len(run)
 
 
 LISTING = 8
