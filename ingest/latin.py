@@ -62,7 +62,11 @@ def _repair(line: str) -> list[Edit]:
     chain = _chain(plan)
     lossy = any(step[1] in _GUESSING for step in plan) or "\ufffd" in fixed
     confidence = 0.9 if lossy else 0.97
-    spans = _spans(line, fixed)
+    # ftfy's decode_inconsistent_utf8 takes any run whose bytes in some page are
+    # UTF-8: a list of Czech letters "čšžČŠŽ" (Windows-1250 E8 9A 9E C8 8A 8E)
+    # became "蚞ȊŽ". A span that makes its line far less likely is left.
+    spans = [(s, e, after) for s, e, after in _spans(line, fixed)
+             if forward.span_gain(line, s, e, after) > -FTFY_VETO]
     edits = [Edit(s, e, after, chain, confidence, lossy) for s, e, after in spans]
     if len(chain) == 2:
         edits = sorted(edits + [g.edit for g in _rest_of_line(line, spans, chain)],
@@ -75,6 +79,10 @@ def _repair(line: str) -> list[Edit]:
                   < plausible.cost(applied(line, edits))):
         return other
     return edits
+
+
+#: How many nats a span of ftfy's may make its line less likely before it is left.
+FTFY_VETO = 2 * forward.MARGIN
 
 
 def _other_pages(line: str, pages: tuple[tuple[str, float], ...] | None = None) -> list[Edit]:
