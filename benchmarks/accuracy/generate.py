@@ -193,6 +193,7 @@ def clean_chains(pool: Pool) -> dict[str, list[dict]]:
     out["clean/code"] = cases(sources.code_lines(), "code", "cpython:Lib")
     out["clean/data"] = cases(sources.data_lines(), "mixed", "wordfreq:jieba+glibc:locales")
     out["clean/cells"] = cases(sources.cell_lines(), "mixed", "wordfreq:top words")
+    out["clean/alphabets"] = cases(sources.alphabet_lines(), "mixed", "wordfreq:letters")
     out["clean/messages"] = cases(sources.message_lines(), "mixed", "gettext:/usr/share/locale")
     out["clean/symbols"] = cases(sources.cldr_symbols(), "mixed", "cldr:numbers+units")
     out["clean/halfwidth-katakana"] = cases(sources.halfwidth_katakana(), "ja", "cldr:ja")

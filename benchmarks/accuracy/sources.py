@@ -331,6 +331,32 @@ def cell_lines(per_lang: int = 60) -> list[str]:
     return out
 
 
+#: How code and data hold a language's letters: bare, quoted, in a class, a
+#: constant of small letters and capitals, one by one.
+ALPHABET_FORMATS = ("{low}", "{up}", '"{low}"', "[{up}]", "letters = '{low}{up}'", "{spaced}")
+
+
+def alphabet_lines(words_per_lang: int = 5000) -> list[str]:
+    """Each of wordfreq's languages' letters beyond ASCII (those its commonest
+    words use), in code-point order, in every format of ALPHABET_FORMATS: the
+    lists that code and data keep of a language's letters ("àâçèéêëîïôûùüÿœ"),
+    which every legacy page reads as letters of its own."""
+    try:
+        import wordfreq
+    except ImportError:
+        return []
+    out = []
+    for lang in sorted(wordfreq.available_languages("small")):
+        words = wordfreq.top_n_list(lang, words_per_lang, wordlist="small")
+        letters = sorted({c for w in words for c in w if c.isalpha() and ord(c) > 0x7F})
+        if not letters or len(letters) > 80:
+            continue   # a script of its own (CJK, Thai...), not a list of accents
+        up = sorted({c.upper() for c in letters if len(c.upper()) == 1})
+        out += [fmt.format(low="".join(letters), up="".join(up), spaced=" ".join(letters))
+                for fmt in ALPHABET_FORMATS]
+    return out
+
+
 def ftfy_cases(cache: Path, version: str = "6.3.1") -> list[dict] | None:
     """ftfy's published real-world cases (tests/test_cases.json of its sdist), fetched
     with pip at run time into the git-ignored cache; None when pip cannot get it."""
