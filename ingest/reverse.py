@@ -371,15 +371,6 @@ def _listing(run: str) -> bool:
 
 
 LISTING = 8
-
-
-def _inverted_marks(run: str) -> bool:
-    """Spanish's opening marks, two or more, alone or before a word: "¿¿" is no
-    EUC-JP 真 (BF BF), "¡¿pero" no GBK "】pero" (A1 BF). One is a letter or a mark of
-    a legacy page: Big5's comma "¡A" (A1 41), CP1251's ї (BF), CP1256's Arabic
-    comma (A1)."""
-    rest = run.lstrip("¡¿")
-    return rest.isascii() and len(run) - len(rest) >= 2
 NEARLY_SORTED = 12
 
 
@@ -390,6 +381,15 @@ def _longest_rising(run: str) -> int:
         i = bisect.bisect_left(tails, c)
         tails[i:i + 1] = [c]
     return len(tails)
+
+
+def _inverted_marks(run: str) -> bool:
+    """Spanish's opening marks, two or more, alone or before a word: "¿¿" is no
+    EUC-JP 真 (BF BF), "¡¿pero" no GBK "】pero" (A1 BF). One is a letter or a mark of
+    a legacy page: Big5's comma "¡A" (A1 41), CP1251's ї (BF), CP1256's Arabic
+    comma (A1)."""
+    rest = run.lstrip("¡¿")
+    return rest.isascii() and len(run) - len(rest) >= 2
 
 
 def _textual(text: str) -> bool:
@@ -567,6 +567,8 @@ def _box_in_word(line: str, span: tuple[int, int], text: str) -> bool:
         if _ASCII_LETTER.match(around[i - 1:i] if i else "") or _ASCII_LETTER.match(around, i + 1):
             return True
     return False
+
+
 #: What CP437 and Mac Roman (the DOS and Mac pages ftfy repairs) read bytes 80–FF as,
 #: but Latin-1 and Windows-1252 do not; and any letter beyond ASCII that those two
 #: do not write (ę, ő, Γ, 中).
