@@ -269,11 +269,15 @@ def _letters_without_word(line: str, picked: Option) -> bool:
     ¿: a third of GBK's trail bytes, and the lead bytes of its commonest characters),
     and it is seldom quoted in ASCII. Unquoted, a cell of an export ("ÎâÓï", 吴语,
     all letters and a pair no list holds) is read as before, unless its three or
-    more letters rise in code-point order, as a list does ("ÅÆÉØ", Danish's)."""
+    more letters rise in code-point order, as a list does ("ÅÆÉØ", Danish's). Quoted,
+    the ordinal indicators ª and º count as letters: Spanish's and Portuguese's lists
+    hold them ("[ºÁÉÍÑÓÚÜ]" was GBK's "[毫赏延谲]")."""
     high = [c for s, e in picked for c in line[s:e] if ord(c) >= 0x80]
-    if len(high) >= WORDLESS_LETTERS or not all(_CASED_LETTER.match(c) for c in high):
+    if len(high) >= WORDLESS_LETTERS or not all(_CASED_LETTER.match(c) or c in "ªº"
+                                                for c in high):
         return False
-    rising = len(high) >= 3 and all(a < b for a, b in pairwise(high))
+    rising = (len(high) >= 3 and all(_CASED_LETTER.match(c) for c in high)
+              and all(a < b for a, b in pairwise(high)))
     if not rising and not all(line[s - 1:s] in _OPENERS or line[e:e + 1] in _CLOSERS
                               for s, e in picked if s):
         return False
